@@ -1,0 +1,126 @@
+import { ConfigError } from '../errors.js'
+
+/**
+ * Broker settings that differ from Kafka's production defaults, with both values and the reason.
+ * The README's table is generated from this list (npm run docs:settings), so they cannot drift.
+ */
+export const TUNED_SETTINGS: ReadonlyArray<{ key: string; value: string; kafkaDefault: string; why: string }> = [
+  { key: 'default.replication.factor', value: '3', kafkaDefault: '1', why: 'every test topic is RF=3' },
+  { key: 'min.insync.replicas', value: '2', kafkaDefault: '1', why: 'acks=all means "on at least two nodes"' },
+  { key: 'unclean.leader.election.enable', value: 'false', kafkaDefault: 'false', why: 'stated explicitly: an out-of-sync replica never becomes leader' },
+  { key: 'auto.leader.rebalance.enable', value: 'false', kafkaDefault: 'true', why: 'leaders must not move by themselves during a scenario' },
+  { key: 'auto.create.topics.enable', value: 'false', kafkaDefault: 'true', why: 'a typo in a topic name fails instead of creating an RF=3 default topic' },
+  { key: 'broker.heartbeat.interval.ms', value: '500', kafkaDefault: '2000', why: 'a dead broker is noticed in seconds' },
+  { key: 'broker.session.timeout.ms', value: '3000', kafkaDefault: '9000', why: 'the controller fences a silent broker (and moves its leaders) after 3 s' },
+  { key: 'replica.lag.time.max.ms', value: '5000', kafkaDefault: '30000', why: 'a follower that cannot fetch leaves the ISR after 5 s; long enough to act while it is still in' },
+  { key: 'replica.socket.timeout.ms', value: '5000', kafkaDefault: '30000', why: 'a follower gives up on a stalled fetch quickly' },
+  { key: 'controller.quorum.election.timeout.ms', value: '1000', kafkaDefault: '1000', why: 'stated explicitly' },
+  { key: 'group.initial.rebalance.delay.ms', value: '0', kafkaDefault: '3000', why: 'the reader joins its group at once' },
+  { key: 'offsets.topic.num.partitions', value: '3', kafkaDefault: '50', why: 'boot time; three JVMs share two cores' },
+  { key: 'transaction.state.log.num.partitions', value: '3', kafkaDefault: '50', why: 'boot time' },
+  { key: 'transaction.state.log.min.isr', value: '2', kafkaDefault: '2', why: 'stated explicitly' },
+  { key: 'num.network.threads', value: '2', kafkaDefault: '3', why: 'three JVMs share two cores' },
+  { key: 'num.io.threads', value: '2', kafkaDefault: '8', why: 'three JVMs share two cores' },
+  { key: 'background.threads', value: '2', kafkaDefault: '10', why: 'three JVMs share two cores' },
+  { key: 'num.recovery.threads.per.data.dir', value: '1', kafkaDefault: '2', why: 'three JVMs share two cores' },
+  { key: 'log.cleaner.threads', value: '1', kafkaDefault: '1', why: 'stated explicitly' },
+  { key: 'log.dirs', value: '<run>/node-N/data', kafkaDefault: '/tmp/kraft-combined-logs', why: 'one folder per run, removed afterwards' },
+]
+
+/** JVM options for each broker: small heap and a cheap collector, since three JVMs share two cores. */
+export const JVM_OPTIONS: readonly string[] = [
+  '-Xms256m',
+  '-Xmx512m',
+  '-XX:+UseSerialGC',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-Djava.awt.headless=true',
+]
+
+/** What a cluster should look like: the configured object, validated before anything starts. */
+export interface ClusterSpec {
+  /** Number of combined broker+controller nodes (RF is at most this). Default 3. */
+  nodes: number
+  /** Extra broker settings (server.properties), applied over TUNED_SETTINGS. */
+  brokerConfig: Record<string, string>
+  /** Folder under which this run's folder (configs, data, logs) is made. */
+  runsDir: string
+  /** Keep the run folder after a clean stop (it is always kept after a failure). */
+  keepRunDir: boolean
+}
+
+export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
+  const spec: ClusterSpec = {
+    nodes: partial.nodes ?? 3,
+    brokerConfig: partial.brokerConfig ?? {},
+    runsDir: partial.runsDir ?? '.runs',
+    keepRunDir: partial.keepRunDir ?? true,
+  }
+  if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)
+  for (const [k, v] of Object.entries(spec.brokerConfig)) {
+    if (typeof v !== 'string') throw new ConfigError(`brokerConfig.${k}`, 'must be a string', v)
+    if (/^(listeners|advertised\.listeners|node\.id|process\.roles|controller\.quorum\.voters|log\.dirs)$/.test(k)) {
+      throw new ConfigError(`brokerConfig.${k}`, 'is set by the harness (it wires every node through Toxiproxy) and cannot be overridden')
+    }
+  }
+  return spec
+}
+
+export interface NodePorts {
+  /** Ports the broker binds (never used by clients directly). */
+  client: number
+  replication: number
+  controller: number
+}
+export interface NodeProxyPorts {
+  /** Toxiproxy listen ports, advertised to clients and to the other nodes. */
+  client: number
+  replication: number
+  controller: number
+}
+
+export function serverProperties(opts: {
+  id: number
+  listen: NodePorts
+  proxied: NodeProxyPorts
+  voters: string
+  dataDir: string
+  extra: Record<string, string>
+}): string {
+  const base: Record<string, string> = {
+    'process.roles': 'broker,controller',
+    'node.id': String(opts.id),
+    'controller.quorum.voters': opts.voters,
+    listeners: `CLIENT://127.0.0.1:${opts.listen.client},REPLICATION://127.0.0.1:${opts.listen.replication},CONTROLLER://127.0.0.1:${opts.listen.controller}`,
+    'advertised.listeners': `CLIENT://127.0.0.1:${opts.proxied.client},REPLICATION://127.0.0.1:${opts.proxied.replication}`,
+    'listener.security.protocol.map': 'CLIENT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name': 'REPLICATION',
+    'controller.listener.names': 'CONTROLLER',
+    'offsets.topic.replication.factor': '3',
+    'transaction.state.log.replication.factor': '3',
+  }
+  for (const s of TUNED_SETTINGS) base[s.key] = s.value
+  base['log.dirs'] = opts.dataDir
+  Object.assign(base, opts.extra)
+  return Object.entries(base).map(([k, v]) => `${k}=${v}`).join('\n') + '\n'
+}
+
+export const LOG4J2_PROPERTIES = `# Console (the node's output.log) gets warnings; server.log gets everything at INFO.
+rootLogger.level = INFO
+rootLogger.appenderRef.console.ref = CONSOLE
+rootLogger.appenderRef.console.level = WARN
+rootLogger.appenderRef.file.ref = SERVER
+appender.console.type = Console
+appender.console.name = CONSOLE
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+appender.file.type = File
+appender.file.name = SERVER
+appender.file.fileName = \${sys:kafka.logs.dir}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.clients.name = org.apache.kafka.clients
+logger.clients.level = WARN
+`

@@ -1,0 +1,5 @@
+export { Cluster, DEADLINES, describePartition, type NodeEvent, type PartitionState, type TopicOptions } from './cluster.js'
+export { TUNED_SETTINGS, JVM_OPTIONS, clusterSpec, type ClusterSpec } from './config.js'
+export { startCluster, providerFromEnv, type OwnedCluster, type ProviderName } from './start.js'
+export { PATHS, type ClusterDescriptor, type NodeDescriptor, type NodeState, type PathName } from './types.js'
+export { waitFor, type WaitOptions } from './wait.js'

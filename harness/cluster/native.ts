@@ -1,0 +1,296 @@
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { ProcessFailedError } from '../errors.js'
+import type { Runtime } from '../runtime/install.js'
+import { JVM_OPTIONS, LOG4J2_PROPERTIES, serverProperties, type ClusterSpec } from './config.js'
+import { freePorts } from './ports.js'
+import { Lifeline, isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
+import { Topology, proxyName } from './toxiproxy.js'
+import { PATHS, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
+import { AbortError, waitFor } from './wait.js'
+
+const run = promisify(execFile)
+
+/** Facts the native provider keeps in the descriptor so any process can control the nodes. */
+export interface NativeData {
+  lifeline: string
+  java: string
+  classpath: string
+  log4jConfig: string
+  toxiproxyPidFile: string
+  toxiproxyLog: string
+}
+
+export interface Started {
+  descriptor: ClusterDescriptor
+  control: NodeControl
+  /** Held by the owner; cutting it kills every process of the run. */
+  lifeline: Lifeline
+}
+
+/**
+ * The native provider: Apache Kafka from Maven Central jars on the installed Java, and Shopify's
+ * Toxiproxy built with go install, as processes on 127.0.0.1. No container engine needed.
+ */
+export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: string) => void): Promise<Started> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const runDir = resolve(spec.runsDir, `${stamp}-${process.pid}`)
+  mkdirSync(runDir, { recursive: true })
+  const lifeline = Lifeline.hold(join(runDir, 'lifeline'))
+  const n = spec.nodes
+  const ports = await freePorts(n * 6 + 1)
+  const take = () => ports.shift() as number
+  const apiPort = take()
+  const voters: string[] = []
+  const nodes: NodeDescriptor[] = []
+  for (let id = 1; id <= n; id++) {
+    const dir = join(runDir, `node-${id}`)
+    mkdirSync(dir, { recursive: true })
+    const listen = { client: take(), replication: take(), controller: take() }
+    const proxied = { client: take(), replication: take(), controller: take() }
+    voters.push(`${id}@127.0.0.1:${proxied.controller}`)
+    const proxies = Object.fromEntries(
+      PATHS.map((p) => [p, { name: proxyName(id, p), listen: `127.0.0.1:${proxied[p]}`, upstream: `127.0.0.1:${listen[p]}` }]),
+    ) as NodeDescriptor['proxies']
+    nodes.push({
+      id,
+      dir,
+      configFile: join(dir, 'server.properties'),
+      outputLog: join(dir, 'output.log'),
+      serverLog: join(dir, 'server.log'),
+      pidFile: join(dir, 'pid'),
+      ports: listen,
+      proxies,
+    })
+  }
+  const clusterId = randomBytes(16).toString('base64url')
+  const log4jConfig = join(runDir, 'log4j2.properties')
+  writeFileSync(log4jConfig, LOG4J2_PROPERTIES)
+  const data: NativeData = {
+    lifeline: lifeline.path,
+    java: rt.java,
+    classpath: rt.kafkaClasspath,
+    log4jConfig,
+    toxiproxyPidFile: join(runDir, 'toxiproxy.pid'),
+    toxiproxyLog: join(runDir, 'toxiproxy.log'),
+  }
+  const descriptor: ClusterDescriptor = {
+    provider: 'native',
+    runDir,
+    clusterId,
+    kafkaVersion: rt.kafkaVersion,
+    toxiproxyApi: `http://127.0.0.1:${apiPort}`,
+    bootstrap: nodes.map((x) => x.proxies.client.listen),
+    nodes,
+    provider_data: data as unknown as Record<string, unknown>,
+  }
+  const control = new NativeControl(descriptor)
+  try {
+    log(`run folder ${runDir}`)
+    await spawnTethered({
+      lifeline: data.lifeline,
+      pidFile: data.toxiproxyPidFile,
+      logFile: data.toxiproxyLog,
+      command: rt.toxiproxyServer,
+      args: ['-host', '127.0.0.1', '-port', String(apiPort)],
+    })
+    const topology = new Topology(descriptor.toxiproxyApi)
+    await topology.waitReady().catch((e) => {
+      throw new ProcessFailedError('toxiproxy-server', data.toxiproxyLog, tail(data.toxiproxyLog), portHint(data.toxiproxyLog) ?? (e as Error).message)
+    })
+    await topology.create(nodes)
+    log(`Toxiproxy ${rt.toxiproxyVersion} up with ${nodes.length * PATHS.length} proxies`)
+    for (const node of nodes) {
+      writeFileSync(
+        node.configFile,
+        serverProperties({
+          id: node.id,
+          listen: node.ports,
+          proxied: { client: port(node.proxies.client.listen), replication: port(node.proxies.replication.listen), controller: port(node.proxies.controller.listen) },
+          voters: voters.join(','),
+          dataDir: join(node.dir, 'data'),
+          extra: spec.brokerConfig,
+        }),
+      )
+    }
+    await Promise.all(nodes.map((node) => formatStorage(data, node, clusterId)))
+    log(`storage formatted (cluster id ${clusterId}); starting ${n} Kafka ${rt.kafkaVersion} nodes`)
+    await Promise.all(nodes.map((node) => control.start(node.id)))
+    return { descriptor, control, lifeline }
+  } catch (e) {
+    await control.destroy().catch(() => {})
+    lifeline.cut()
+    throw e
+  }
+}
+
+function port(hostPort: string): number {
+  return Number(hostPort.slice(hostPort.lastIndexOf(':') + 1))
+}
+
+function portHint(logFile: string): string | undefined {
+  let text = ''
+  try {
+    text = readFileSync(logFile, 'utf8')
+  } catch {
+    return undefined
+  }
+  const m = /(127\.0\.0\.1:\d+)[^\n]*address already in use|Address already in use[^\n]*?(\d+)?/i.exec(text)
+  if (!m) return undefined
+  return `a port it needs is taken by another process (${m[1] ?? 'see log'}). Fix: stop the process holding it (ss -ltnp shows it) and run again; the harness picks free ports at start, so this is a race with another program`
+}
+
+async function formatStorage(data: NativeData, node: NodeDescriptor, clusterId: string): Promise<void> {
+  try {
+    await run(data.java, [
+      ...JVM_OPTIONS,
+      `-Dlog4j2.configurationFile=${data.log4jConfig}`,
+      `-Dkafka.logs.dir=${node.dir}`,
+      '-cp',
+      data.classpath,
+      'kafka.tools.StorageTool',
+      'format',
+      '--cluster-id',
+      clusterId,
+      '--config',
+      node.configFile,
+      '--ignore-formatted',
+    ])
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string }
+    throw new ProcessFailedError(`kafka-storage format of node ${node.id}`, node.configFile, ((err.stdout ?? '') + (err.stderr ?? '')).trim())
+  }
+}
+
+export class NativeControl implements NodeControl {
+  private readonly data: NativeData
+  constructor(private readonly d: ClusterDescriptor) {
+    this.data = d.provider_data as unknown as NativeData
+  }
+
+  private node(id: number): NodeDescriptor {
+    const n = this.d.nodes.find((x) => x.id === id)
+    if (!n) throw new Error(`no node ${id}; nodes are ${this.d.nodes.map((x) => x.id).join(', ')}`)
+    return n
+  }
+
+  private pid(id: number): number | undefined {
+    try {
+      const pid = readPid(this.node(id).pidFile)
+      return isAlive(pid) ? pid : undefined
+    } catch {
+      return undefined
+    }
+  }
+
+  async state(id: number): Promise<NodeState> {
+    const pid = this.pid(id)
+    if (pid === undefined) return 'stopped'
+    return processState(pid) === 'T' ? 'paused' : 'running'
+  }
+
+  private running(id: number, action: string): number {
+    const pid = this.pid(id)
+    if (pid === undefined) throw new Error(`cannot ${action} node ${id}: it is not running`)
+    return pid
+  }
+
+  async kill(id: number): Promise<void> {
+    const pid = this.running(id, 'kill')
+    signal(pid, 'SIGKILL')
+    await waitExit(pid, `node ${id} after SIGKILL`, 10_000)
+  }
+
+  async stop(id: number): Promise<void> {
+    const pid = this.running(id, 'stop')
+    if (processState(pid) === 'T') signal(pid, 'SIGCONT')
+    signal(pid, 'SIGTERM')
+    await waitExit(pid, `node ${id} after SIGTERM (controlled shutdown)`, 60_000)
+  }
+
+  async pause(id: number): Promise<void> {
+    const pid = this.running(id, 'pause')
+    signal(pid, 'SIGSTOP')
+    await waitFor(`node ${id} (pid ${pid}) to be stopped by SIGSTOP`, () => {
+      if (processState(pid) !== 'T') throw new Error(`state ${processState(pid)}`)
+    }, { timeoutMs: 5_000 })
+  }
+
+  async resume(id: number): Promise<void> {
+    const pid = this.running(id, 'resume')
+    signal(pid, 'SIGCONT')
+    await waitFor(`node ${id} (pid ${pid}) to run again after SIGCONT`, () => {
+      if (processState(pid) === 'T') throw new Error('still stopped')
+    }, { timeoutMs: 5_000 })
+  }
+
+  async start(id: number): Promise<void> {
+    const node = this.node(id)
+    if (this.pid(id) !== undefined) throw new Error(`cannot start node ${id}: it is already running`)
+    const logOffset = sizeOf(node.serverLog)
+    const pid = await spawnTethered({
+      lifeline: this.data.lifeline,
+      pidFile: node.pidFile,
+      logFile: node.outputLog,
+      command: this.data.java,
+      args: [
+        ...JVM_OPTIONS,
+        `-Dlog4j2.configurationFile=${this.data.log4jConfig}`,
+        `-Dkafka.logs.dir=${node.dir}`,
+        '-cp',
+        this.data.classpath,
+        'kafka.Kafka',
+        node.configFile,
+      ],
+    })
+    // The JVM binds its listeners within a second or two; a bind failure or a bad config makes it
+    // exit, which we report with its log instead of waiting out the registration deadline.
+    await waitFor(`node ${id} to log that it started`, () => {
+      if (!isAlive(pid)) {
+        const both = `${tail(node.outputLog, 15)}\n--- server.log ---\n${tail(node.serverLog, 25)}`
+        throw new AbortError(new ProcessFailedError(`Kafka node ${id} (pid ${pid})`, node.serverLog, both, portHint(node.serverLog) ?? portHint(node.outputLog) ?? 'the JVM exited during start'))
+      }
+      if (!readFrom(node.serverLog, logOffset).includes('Kafka Server started')) throw new Error('server.log has no "Kafka Server started" line yet')
+    }, { timeoutMs: 60_000, maxIntervalMs: 250 })
+  }
+
+  async destroy(): Promise<void> {
+    const pids = [...this.d.nodes.map((n) => this.pid(n.id)), pidOf(this.data.toxiproxyPidFile)].filter((p): p is number => p !== undefined)
+    for (const pid of pids) signal(pid, 'SIGKILL')
+    await Promise.all(pids.map((pid) => waitExit(pid, 'cluster process at teardown', 10_000)))
+  }
+}
+
+function pidOf(file: string): number | undefined {
+  try {
+    const pid = readPid(file)
+    return isAlive(pid) ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/** The part of a file written after `offset` ('' if none). */
+function readFrom(file: string, offset: number): string {
+  const size = sizeOf(file)
+  if (size <= offset) return ''
+  const fd = openSync(file, 'r')
+  try {
+    const buf = Buffer.alloc(size - offset)
+    readSync(fd, buf, 0, buf.length, offset)
+    return buf.toString('utf8')
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,67 @@
+import type { NodePorts } from './config.js'
+
+/** The three network paths of a node, each behind its own Toxiproxy proxy. */
+export type PathName = 'client' | 'replication' | 'controller'
+export const PATHS: readonly PathName[] = ['client', 'replication', 'controller']
+
+export interface ProxyDescriptor {
+  /** Toxiproxy proxy name, e.g. kafka-2-replication. */
+  name: string
+  /** host:port the proxy listens on (what is advertised). */
+  listen: string
+  /** host:port of the broker's own listener behind it. */
+  upstream: string
+}
+
+export interface NodeDescriptor {
+  id: number
+  dir: string
+  configFile: string
+  /** stdout+stderr of the JVM (warnings, crashes). */
+  outputLog: string
+  /** log4j server log (INFO). */
+  serverLog: string
+  pidFile: string
+  ports: NodePorts
+  proxies: Record<PathName, ProxyDescriptor>
+}
+
+/**
+ * Everything a test process needs to drive a started cluster, as plain data: the globalSetup
+ * starts the cluster and `provide`s this; each test file rebuilds a `Cluster` from it.
+ */
+export interface ClusterDescriptor {
+  provider: 'native' | 'containers'
+  runDir: string
+  clusterId: string
+  kafkaVersion: string
+  /** http://127.0.0.1:port of Toxiproxy's API. */
+  toxiproxyApi: string
+  /** The client proxies: the only addresses clients are given. */
+  bootstrap: string[]
+  nodes: NodeDescriptor[]
+  /** Provider-specific facts (native: java, classpath, lifeline; containers: container ids). */
+  provider_data: Record<string, unknown>
+}
+
+export type NodeState = 'running' | 'paused' | 'stopped'
+
+/**
+ * Process-level control of the nodes, one implementation per provider. Every method resolves once
+ * the change is observable (process gone, stopped, started), not when the signal was sent.
+ */
+export interface NodeControl {
+  state(id: number): Promise<NodeState>
+  /** SIGKILL: no controlled shutdown, no flush. */
+  kill(id: number): Promise<void>
+  /** SIGTERM: controlled shutdown (leadership moved away first), waits for the exit. */
+  stop(id: number): Promise<void>
+  /** SIGSTOP: the process is frozen, its sockets stay open. */
+  pause(id: number): Promise<void>
+  /** SIGCONT. */
+  resume(id: number): Promise<void>
+  /** Starts a stopped node on its existing data. */
+  start(id: number): Promise<void>
+  /** Teardown: stops every process of the cluster (owner only). */
+  destroy(): Promise<void>
+}

@@ -1,0 +1,63 @@
+/**
+ * Typed errors of the harness. Each message says what, where, what was expected, what was
+ * found, and (where there is one) the fix.
+ */
+export class HarnessError extends Error {
+  override name = 'HarnessError'
+}
+
+/** A tool the runtime needs is missing or too old. */
+export class RuntimeRequirementError extends HarnessError {
+  override name = 'RuntimeRequirementError'
+  constructor(
+    readonly tool: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${tool}: ${problem}. Fix: ${fix}`)
+  }
+}
+
+/** A bounded wait ran out: says what never happened, for how long, and what was last seen. */
+export class WaitTimeoutError extends HarnessError {
+  override name = 'WaitTimeoutError'
+  constructor(
+    readonly what: string,
+    readonly timeoutMs: number,
+    readonly lastObserved: string,
+  ) {
+    super(`${what} did not happen within ${timeoutMs} ms; last observed: ${lastObserved}`)
+  }
+}
+
+/** A cluster process died or failed to start; carries the tail of its log. */
+export class ProcessFailedError extends HarnessError {
+  override name = 'ProcessFailedError'
+  constructor(
+    readonly process: string,
+    readonly logFile: string,
+    readonly logTail: string,
+    hint = '',
+  ) {
+    super(`${process} failed${hint ? `: ${hint}` : ''}\n  log: ${logFile}\n  last lines:\n${indent(logTail)}`)
+  }
+}
+
+/** Bad configuration given by the user; names the field and the rule. */
+export class ConfigError extends HarnessError {
+  override name = 'ConfigError'
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+    readonly actual?: unknown,
+  ) {
+    super(`${field}: ${rule}${actual === undefined ? '' : ` (got ${JSON.stringify(actual)})`}`)
+  }
+}
+
+export function indent(text: string, prefix = '    '): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n')
+}

@@ -1,0 +1,38 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects:
+//  - unit:    pure code (reconciler, ledger, config validation); no cluster is booted.
+//  - cluster: everything that needs the real 3-broker cluster; one cluster is booted for the
+//             whole run by the globalSetup and test files run one at a time, since faults are
+//             cluster-wide.
+export default defineConfig({
+  test: {
+    globals: true,
+    // Faults are cluster-wide and two cores are shared with three JVMs: one file at a time.
+    fileParallelism: false,
+    reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          setupFiles: ['harness/matchers/setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/unit/**'],
+          globalSetup: ['harness/vitest/global-setup.ts'],
+          setupFiles: ['harness/matchers/setup.ts', 'harness/vitest/cluster-setup.ts'],
+          pool: 'forks',
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+})
