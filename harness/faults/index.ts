@@ -1,0 +1,3 @@
+export { resolveTarget, withFault, type Fault, type FaultWindow, type Target } from './fault.js'
+export { killNode, pauseNode, stopNode, type NodeFault } from './node-faults.js'
+export { cutPaths, cutReplication, dropResponses, isolate, latency, resetPeer, type ProxyFault } from './network-faults.js'

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Checks the tools the native provider needs and, where it is allowed to (root with apt-get, as
+# in CI), installs the missing ones from Debian. Otherwise says exactly what to install.
+set -euo pipefail
+need=()
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\(\.\([0-9]*\)\)\?.*/\1 \3/p' | head -1 | awk '{ print ($1 == 1) ? $2 : $1 }'; }
+if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then need+=(openjdk-17-jre-headless)
+elif [ -z "${JAVA_HOME:-}" ] && [ "$(java_major)" -lt 17 ]; then need+=(openjdk-17-jre-headless); fi
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+command -v node >/dev/null 2>&1 || { echo "prerequisites: Node.js 20+ is required (https://nodejs.org)" >&2; exit 1; }
+if ! command -v go >/dev/null 2>&1; then
+  echo "prerequisites: Go 1.22+ is required to build Toxiproxy once (https://go.dev/doc/install)" >&2
+  exit 1
+fi
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "prerequisites: installing ${need[*]} from Debian"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "prerequisites: missing ${need[*]}; install them (Debian/Ubuntu: sudo apt-get install ${need[*]})" >&2
+    exit 1
+  fi
+fi
+echo "prerequisites: java $(java_major), $(mvn -v 2>/dev/null | head -1 | sed 's/\x1b\[[0-9;]*m//g'), $(go version), node $(node -v)"
