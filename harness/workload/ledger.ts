@@ -1,0 +1,117 @@
+/**
+ * The ledger: what the producer was told, one entry per record, plus the producer-level events
+ * seen along the way. It is plain data (JSON round-trips it unchanged), so a run can be saved
+ * next to its verdict and reconciled again later.
+ *
+ * Times are wall-clock milliseconds since the epoch with sub-millisecond precision
+ * (`performance.timeOrigin + performance.now()`), monotonic within one process.
+ *
+ * Offsets are JavaScript numbers: exact below 2^53, which no test topic comes near.
+ */
+
+/** What the producer was told about one record. */
+export type Outcome = 'ok' | 'failed' | 'unknown'
+
+/** The parts of an error the ledger keeps (kafkajs errors carry `type`, `code`, `retriable`). */
+export interface ErrorSummary {
+  /** The error's class name, e.g. `KafkaJSProtocolError`. */
+  name: string
+  message: string
+  /** Kafka protocol error type, e.g. `NOT_ENOUGH_REPLICAS`. */
+  type?: string
+  /** Kafka protocol error code (number) or a socket error code such as `ECONNREFUSED`. */
+  code?: number | string
+  retriable?: boolean
+}
+
+/** A send error as recorded: the error thrown by `send()` and what lies beneath it. */
+export interface SendErrorInfo extends ErrorSummary {
+  /** kafkajs retries made before giving up (`KafkaJSNumberOfRetriesExceeded.retryCount`). */
+  retries?: number
+  /** The last attempt's own error, when the thrown error only wraps it. */
+  cause?: ErrorSummary
+  /** The deepest error of the cause chain, when deeper than `cause`. */
+  root?: ErrorSummary
+}
+
+export interface LedgerEntry {
+  /** Unique record id, also in the record's `id` header and in its JSON value. */
+  id: string
+  key: string
+  /** Per-key sequence number, 0-based, in the order records were created. */
+  seq: number
+  /** Run-wide record number, 0-based, in the order records were created. */
+  n: number
+  /** Send call number: records of one `producer.send()` call share it. */
+  call: number
+  /** When the send call containing this record started and settled (ms since the epoch). */
+  start: number
+  end: number
+  outcome: Outcome
+  /**
+   * `ok`: the partition the broker acknowledged. Otherwise the partition kafkajs chose on its last
+   * attempt, or null when it never chose one.
+   */
+  partition: number | null
+  /** `ok`: the acknowledged offset (baseOffset + index), null if the ack carried none. Else null. */
+  offset: number | null
+  /** How many times kafkajs planned the send call (1 + retries seen by the partitioner). */
+  attempts: number
+  /** `failed` / `unknown`: why this outcome; see `classifySendError`. */
+  reason?: string
+  error?: SendErrorInfo
+}
+
+/** Something the producer saw that is not a record's outcome. */
+export interface LedgerEvent {
+  at: number
+  type: LedgerEventType
+  detail?: Record<string, string | number | boolean | null | readonly (string | number)[]>
+}
+
+export type LedgerEventType =
+  | 'connect'
+  | 'connect-failed'
+  | 'disconnect'
+  | 'request-timeout'
+  | 'retry'
+  | 'leader-change'
+  | 'isr-change'
+  | 'partition-count'
+  | 'late-result'
+  | 'workload-error'
+
+export interface Ledger {
+  topic: string
+  startedAt: number
+  endedAt: number
+  /** The producer and send settings used, as data (no functions). */
+  settings: Record<string, unknown>
+  /** One entry per record, ordered by `n`. */
+  entries: LedgerEntry[]
+  /** Ordered by `at`. */
+  events: LedgerEvent[]
+}
+
+/**
+ * Joins ledgers of several producers that wrote to one topic, so one reconciliation covers all
+ * of them. Ids must be distinct across the ledgers (each run draws its own id prefix).
+ */
+export function mergeLedgers(ledgers: readonly Ledger[]): Ledger {
+  const first = ledgers[0]
+  if (first === undefined) throw new Error('mergeLedgers: no ledgers given')
+  for (const l of ledgers) {
+    if (l.topic !== first.topic) {
+      throw new Error(`mergeLedgers: topics differ (${first.topic}, ${l.topic})`)
+    }
+  }
+  const byTime = <T>(at: (t: T) => number) => (a: T, b: T) => at(a) - at(b)
+  return {
+    topic: first.topic,
+    startedAt: Math.min(...ledgers.map((l) => l.startedAt)),
+    endedAt: Math.max(...ledgers.map((l) => l.endedAt)),
+    settings: { merged: ledgers.map((l) => l.settings) },
+    entries: ledgers.flatMap((l) => l.entries).sort(byTime((e: LedgerEntry) => e.start)),
+    events: ledgers.flatMap((l) => l.events).sort(byTime((e: LedgerEvent) => e.at)),
+  }
+}
