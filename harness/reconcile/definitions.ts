@@ -1,0 +1,72 @@
+/**
+ * THE DEFINITIONS. What each anomaly class means, exactly; the reconciler implements these and
+ * nothing else, and the tests hold it to them.
+ *
+ * Terms
+ * - Ledger entry: one record the producer sent: id, key, send interval [start, end] (the send
+ *   call's start and settlement), outcome `ok` / `failed` / `unknown`, and for `ok` the
+ *   acknowledged position (partition p, offset o); o may be null if the ack carried no offset.
+ *   Ids are unique in the ledger.
+ * - Log: the records read back, each at a distinct position (partition, offset), with an id
+ *   (null if it has none), plus each partition's bounds [low, high) when the read began (low:
+ *   log start offset, high: high watermark). Partitions without bounds have low = 0.
+ * - occurrences(id): the log positions holding a record with that id. An id is *present* if it
+ *   has at least one occurrence, *absent* otherwise.
+ * - read position of an id in partition p: the lowest offset among its occurrences in p (a
+ *   consumer meets that copy first; later copies are duplicates).
+ *
+ * Violations (any non-zero count makes the verdict not ok)
+ * - lost: entries acknowledged (`ok`) whose id is absent.
+ *   count = number of such entries.
+ * - duplicated: ledger ids with two or more occurrences, whatever their outcome.
+ *   count = extra copies, Σ(|occurrences| − 1); `ids` = number of such ids.
+ * - overwritten: entries acknowledged at a known (p, o) with o ≥ low(p) whose position (p, o)
+ *   does not hold their id: it holds another record (`reused`) or nothing (`vacant`: a gap, or
+ *   at/after the high watermark). This is the trace of a truncated leader: the offset the
+ *   producer was given was later cut off, and possibly handed to someone else.
+ *   count = number of such entries; `alsoLost` = those whose id is absent, `moved` = those whose
+ *   id is present elsewhere (alsoLost + moved = count = reused + vacant).
+ *   Relation to lost: the two overlap on purpose. lost asks "is the data there?", overwritten
+ *   asks "is the acknowledged position truthful?". A lost entry is also overwritten unless its
+ *   offset is unknown or below its partition's log start (deleted by retention: not observable),
+ *   and an overwritten entry is lost unless it moved. Counts are not to be added up.
+ * - reordered: pairs (a, b) of entries with the same key such that a is `ok`, a was acknowledged
+ *   before b's send began (a.end < b.start), both are present in the same partition p, and b's
+ *   read position in p is lower than a's. b may have any outcome.
+ *   count = number of such pairs (a pair whose records share several partitions, through
+ *   duplicates, counts once per shared partition). Records of one key in different partitions
+ *   are never compared (see keySplit); nor are records of one send call (same interval), nor
+ *   concurrent sends (overlapping intervals).
+ * - phantom: log records whose id is null or not in the ledger (never sent by this producer).
+ *   count = number of such log records (every copy counts).
+ *
+ * Reported, not violations
+ * - keySplit: keys whose present ledger entries sit in more than one partition (e.g. after the
+ *   partition count changed). count = number of such keys. Ordering across partitions is not
+ *   defined, so such records are not compared for reordering.
+ * - failedButWritten: entries with outcome `failed` whose id is present (the producer was told
+ *   no, but the record is there: a definite rejection of the last attempt after an earlier
+ *   attempt that timed out, for instance). count = entries.
+ * - unknownWritten / unknownAbsent: entries with outcome `unknown`, present / absent.
+ *
+ * Evidence: each class carries up to `evidenceLimit` (default 20) examples, sorted by a fixed
+ * total order (log or acknowledged position, then id), always the first ones in that order;
+ * counts are always exact.
+ */
+export const DEFINITIONS = {
+  lost: 'acknowledged, absent from the log',
+  duplicated: 'one id at more than one log position (count: extra copies)',
+  overwritten: 'acknowledged position now holds another record or nothing',
+  reordered: 'same key, same partition: a acknowledged before b was sent, b read before a (count: pairs)',
+  phantom: 'in the log, never sent (id unknown to the ledger, or no id)',
+  keySplit: 'key present in more than one partition (not a violation)',
+  failedButWritten: 'send failed, record in the log (not a violation)',
+  unknownWritten: 'outcome unknown, record in the log (not a violation)',
+  unknownAbsent: 'outcome unknown, record not in the log (not a violation)',
+} as const
+
+export type AnomalyName = keyof typeof DEFINITIONS
+
+/** The classes that make a verdict not ok. */
+export const VIOLATIONS = ['lost', 'duplicated', 'overwritten', 'reordered', 'phantom'] as const
+export type ViolationName = (typeof VIOLATIONS)[number]

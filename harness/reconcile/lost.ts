@@ -1,0 +1,18 @@
+/** lost: acknowledged, absent from the log. See definitions.ts. */
+import { byAckPosition, holderAtAck, Sample, sendRef, stored } from './evidence.js'
+import { OK, type Facts } from './facts.js'
+import type { AnomalyClass, LostEvidence } from './types.js'
+
+export function findLost(f: Facts, limit: number): AnomalyClass<LostEvidence> {
+  const sample = new Sample(limit, byAckPosition(f))
+  for (let x = 0; x < f.n; x++) {
+    if (f.outcome[x] === OK && f.occurrences[x] === 0) sample.offer(x)
+  }
+  return {
+    count: sample.count,
+    evidence: sample.kept().map((x) => {
+      const holder = holderAtAck(f, x)
+      return { ...sendRef(f, x), holder: holder < 0 ? null : stored(f, holder) }
+    }),
+  }
+}

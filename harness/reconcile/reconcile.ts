@@ -1,0 +1,55 @@
+/** The composition: ledger + log → Verdict. Pure: no I/O, no clock, same input → same output. */
+import { VIOLATIONS } from './definitions.js'
+import { findDuplicated } from './duplicated.js'
+import { DEFAULT_EVIDENCE_LIMIT } from './evidence.js'
+import { buildFacts, FAILED, OK } from './facts.js'
+import { findFailedButWritten } from './failed-but-written.js'
+import { findKeySplits } from './key-split.js'
+import { findLost } from './lost.js'
+import { findOverwritten } from './overwritten.js'
+import { findPhantoms } from './phantom.js'
+import { findReordered } from './reordered.js'
+import type { Anomalies, LedgerLike, LogLike, ReconcileOptions, Verdict } from './types.js'
+import { findUnknownOutcomes } from './unknown.js'
+
+/**
+ * Compares what the producer was told (the ledger) with what the log holds, and classifies every
+ * difference (definitions.ts). Throws only on malformed input: an id twice in the ledger, two
+ * records at one log position, or a ledger and log of different topics.
+ */
+export function reconcile(ledger: LedgerLike, log: LogLike, options: ReconcileOptions = {}): Verdict {
+  if (ledger.topic !== undefined && log.topic !== undefined && ledger.topic !== log.topic) {
+    throw new Error(`reconcile: ledger of topic ${ledger.topic} against a log of topic ${log.topic}`)
+  }
+  const limit = options.evidenceLimit ?? DEFAULT_EVIDENCE_LIMIT
+  const f = buildFacts(ledger, log)
+
+  const anomalies: Anomalies = {
+    lost: findLost(f, limit),
+    duplicated: findDuplicated(f, limit),
+    overwritten: findOverwritten(f, limit),
+    reordered: findReordered(f, limit),
+    phantom: findPhantoms(f, limit),
+    keySplit: findKeySplits(f, limit),
+    failedButWritten: findFailedButWritten(f, limit),
+    ...findUnknownOutcomes(f, limit),
+  }
+
+  let acknowledged = 0
+  let failed = 0
+  for (let x = 0; x < f.n; x++) {
+    if (f.outcome[x] === OK) acknowledged++
+    else if (f.outcome[x] === FAILED) failed++
+  }
+  let earliest = Infinity
+  for (let x = 0; x < f.n; x++) if (f.start[x]! < earliest) earliest = f.start[x]!
+  const violations = VIOLATIONS.filter((name) => anomalies[name].count > 0)
+  return {
+    topic: ledger.topic ?? log.topic ?? null,
+    startedAt: ledger.startedAt ?? (earliest === Infinity ? 0 : earliest),
+    totals: { sent: f.n, acknowledged, failed, unknown: f.n - acknowledged - failed, read: f.m },
+    anomalies,
+    violations,
+    ok: violations.length === 0,
+  }
+}

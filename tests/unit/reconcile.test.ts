@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest'
+import { describeVerdict, reconcile, type Verdict } from '../../harness/reconcile/index.js'
+import { ack, entry, failed, ledgerOf, logOf, rec, unknown } from './support/history.js'
+
+const counts = (v: Verdict) =>
+  Object.fromEntries(Object.entries(v.anomalies).map(([name, cls]) => [name, cls.count]))
+
+const ZERO = {
+  lost: 0, duplicated: 0, overwritten: 0, reordered: 0, phantom: 0,
+  keySplit: 0, failedButWritten: 0, unknownWritten: 0, unknownAbsent: 0,
+}
+
+describe('reconcile: clean and empty', () => {
+  it('an empty run is clean and counts nothing', () => {
+    const v = reconcile(ledgerOf([]), logOf([]))
+    expect(v.ok).toBe(true)
+    expect(v.totals).toEqual({ sent: 0, acknowledged: 0, failed: 0, unknown: 0, read: 0 })
+    expect(counts(v)).toEqual(ZERO)
+  })
+
+  it('acks that match the log exactly are clean', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0, { start: 0 }), ack('b', 0, 1, { start: 20 }), ack('c', 1, 0, { key: 'j' })]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(1, 0, 'c', 'j')]),
+    )
+    expect(v.ok).toBe(true)
+    expect(v.violations).toEqual([])
+    expect(counts(v)).toEqual(ZERO)
+    expect(v.totals).toEqual({ sent: 3, acknowledged: 3, failed: 0, unknown: 0, read: 3 })
+  })
+
+  it('does not depend on the order of log records', () => {
+    const ledger = ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 }), failed('c'), ack('d', 1, 3)])
+    const records = [rec(0, 1, 'a'), rec(0, 0, 'b'), rec(1, 0, 'c'), rec(1, 2, 'x'), rec(1, 3, 'd')]
+    const sorted = reconcile(ledger, logOf(records))
+    const shuffled = reconcile(ledger, logOf([records[3]!, records[0]!, records[4]!, records[2]!, records[1]!]))
+    expect(shuffled).toEqual(sorted)
+    expect(sorted.ok).toBe(false)
+  })
+})
+
+describe('reconcile: lost and overwritten', () => {
+  it('an acknowledged record absent from the log is lost, and its vacant position overwritten', () => {
+    const v = reconcile(ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]), logOf([rec(0, 0, 'a')], [{ partition: 0, low: 0, high: 1 }]))
+    expect(v.anomalies.lost.count).toBe(1)
+    expect(v.anomalies.lost.evidence).toEqual([
+      expect.objectContaining({ id: 'b', key: 'k', ack: { partition: 0, offset: 1 }, holder: null, sendStart: 20, sendEnd: 30 }),
+    ])
+    expect(v.anomalies.overwritten).toMatchObject({ count: 1, alsoLost: 1, moved: 0, reused: 0, vacant: 1 })
+    expect(v.violations).toEqual(['lost', 'overwritten'])
+    expect(v.ok).toBe(false)
+  })
+
+  it('an offset reused after truncation: lost, overwritten with the new holder, and the holder is a phantom', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, 'other-writer')]),
+    )
+    expect(v.anomalies.lost.evidence[0]).toMatchObject({ id: 'b', holder: { id: 'other-writer' } })
+    expect(v.anomalies.overwritten).toMatchObject({ count: 1, alsoLost: 1, reused: 1, vacant: 0 })
+    expect(v.anomalies.overwritten.evidence[0]).toMatchObject({ id: 'b', holder: { id: 'other-writer' }, nowAt: [] })
+    expect(v.anomalies.phantom.count).toBe(1)
+  })
+
+  it('an offset reused by a record of the same producer: overwritten, and the acked record moved, not lost', () => {
+    // a was acked at p0@1, the leader was truncated, a's retry landed at p0@2 and b took p0@1.
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 1), ack('b', 0, 1, { start: 20 })]),
+      logOf([rec(0, 1, 'b'), rec(0, 2, 'a')]),
+    )
+    expect(v.anomalies.lost.count).toBe(0)
+    expect(v.anomalies.overwritten).toMatchObject({ count: 1, alsoLost: 0, moved: 1, reused: 1 })
+    expect(v.anomalies.overwritten.evidence[0]).toMatchObject({
+      id: 'a', ack: { partition: 0, offset: 1 }, holder: { id: 'b' }, nowAt: [{ partition: 0, offset: 2 }],
+    })
+  })
+
+  it('a copy at the acknowledged position satisfies the ack even if an earlier copy exists', () => {
+    const v = reconcile(ledgerOf([ack('a', 0, 3)]), logOf([rec(0, 0, 'a'), rec(0, 3, 'a')]))
+    expect(v.anomalies.overwritten.count).toBe(0)
+    expect(v.anomalies.duplicated.count).toBe(1)
+  })
+
+  it('an ack below the log start offset is lost if absent, but not overwritten (not observable)', () => {
+    const v = reconcile(ledgerOf([ack('a', 0, 2), ack('b', 0, 5)]), logOf([rec(0, 5, 'b')], [{ partition: 0, low: 5, high: 6 }]))
+    expect(v.anomalies.lost.count).toBe(1)
+    expect(v.anomalies.overwritten.count).toBe(0)
+  })
+
+  it('an ack without an offset is lost if absent, never overwritten', () => {
+    const v = reconcile(ledgerOf([ack('a', 0, 0, { offset: null })]), logOf([]))
+    expect(v.anomalies.lost.count).toBe(1)
+    expect(v.anomalies.lost.evidence[0]).toMatchObject({ id: 'a', ack: null, holder: null })
+    expect(v.anomalies.overwritten.count).toBe(0)
+  })
+
+  it('an ack at a partition the log does not have: lost and vacant', () => {
+    const v = reconcile(ledgerOf([ack('a', 7, 0)]), logOf([]))
+    expect(v.anomalies.overwritten).toMatchObject({ count: 1, vacant: 1, alsoLost: 1 })
+  })
+})
+
+describe('reconcile: duplicated', () => {
+  it('counts extra copies and lists every position of each id', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(0, 2, 'b'), rec(1, 0, 'b'), rec(0, 3, 'a')]),
+    )
+    expect(v.anomalies.duplicated).toMatchObject({ count: 3, ids: 2 })
+    expect(v.anomalies.duplicated.evidence.map((e) => [e.id, e.positions])).toEqual([
+      ['a', [{ partition: 0, offset: 0 }, { partition: 0, offset: 3 }]],
+      ['b', [{ partition: 0, offset: 1 }, { partition: 0, offset: 2 }, { partition: 1, offset: 0 }]],
+    ])
+    expect(v.anomalies.lost.count).toBe(0)
+    expect(v.violations).toEqual(['duplicated'])
+  })
+
+  it('a failed send written twice: failed-but-written once, duplicated once, nothing lost', () => {
+    const v = reconcile(ledgerOf([failed('f')]), logOf([rec(0, 0, 'f'), rec(0, 1, 'f')]))
+    expect(v.anomalies.failedButWritten.count).toBe(1)
+    expect(v.anomalies.failedButWritten.evidence[0]).toMatchObject({
+      id: 'f', outcome: 'failed', positions: [{ partition: 0, offset: 0 }, { partition: 0, offset: 1 }],
+    })
+    expect(v.anomalies.duplicated.count).toBe(1)
+    expect(v.anomalies.lost.count).toBe(0)
+    expect(v.violations).toEqual(['duplicated'])
+  })
+})
+
+describe('reconcile: unknown outcomes (acks=0, timeouts)', () => {
+  it('acks=0 sends carry no offsets: written ones are unknown-written, missing ones unknown-absent, none lost', () => {
+    const v = reconcile(ledgerOf([unknown('u1'), unknown('u2', { start: 20 }), unknown('u3', { start: 40 })]), logOf([rec(0, 0, 'u2')]))
+    expect(v.totals).toMatchObject({ sent: 3, acknowledged: 0, unknown: 3 })
+    expect(v.anomalies.unknownWritten.count).toBe(1)
+    expect(v.anomalies.unknownWritten.evidence[0]).toMatchObject({ id: 'u2', reason: 'acks=0', positions: [{ partition: 0, offset: 0 }] })
+    expect(v.anomalies.unknownAbsent.evidence.map((e) => e.id)).toEqual(['u1', 'u3'])
+    expect(v.anomalies.lost.count).toBe(0)
+    expect(v.ok).toBe(true)
+  })
+})
+
+describe('reconcile: reordered', () => {
+  it('b sent after a was acknowledged but read before it: one reordered pair', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0, { start: 0 }), ack('b', 0, 1, { start: 20, seq: 1 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(1)
+    expect(v.anomalies.reordered.evidence).toEqual([
+      expect.objectContaining({
+        key: 'k', partition: 0,
+        ackedFirst: expect.objectContaining({ id: 'a', readAt: 1, sendEnd: 10 }),
+        readFirst: expect.objectContaining({ id: 'b', readAt: 0, sendStart: 20 }),
+      }),
+    ])
+    expect(v.violations).toContain('reordered')
+  })
+
+  it('concurrent sends (b began before a was acknowledged) may land in either order', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 1, { start: 0, end: 25 }), ack('b', 0, 0, { start: 20, end: 30 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(0)
+    expect(v.ok).toBe(true)
+  })
+
+  it('different keys are never compared', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 1, { key: 'x' }), ack('b', 0, 0, { key: 'y', start: 20 })]),
+      logOf([rec(0, 0, 'b', 'y'), rec(0, 1, 'a', 'x')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(0)
+  })
+
+  it('counts every inverted pair: one record overtaken by two later sends is two pairs', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 2), ack('b', 0, 0, { start: 20 }), unknown('c', { start: 40 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'c'), rec(0, 2, 'a')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(2)
+    // one example per overtaken record, paired with the latest send that overtook it
+    expect(v.anomalies.reordered.evidence.map((e) => [e.ackedFirst.id, e.readFirst.id])).toEqual([['a', 'c']])
+  })
+
+  it('only acknowledged records can be overtaken', () => {
+    const v = reconcile(ledgerOf([unknown('a'), ack('b', 0, 0, { start: 20 })]), logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]))
+    expect(v.anomalies.reordered.count).toBe(0)
+  })
+
+  it('order is judged by the first copy in the partition; later copies are duplicates, not reordering', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(0, 2, 'a')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(0)
+    expect(v.anomalies.duplicated.count).toBe(1)
+  })
+
+  it('one key across two partitions is a key split, not reordering', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 1, 0), ack('b', 0, 0, { start: 20 }), ack('c', 0, 1, { start: 40 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'c'), rec(1, 0, 'a')]),
+    )
+    expect(v.anomalies.reordered.count).toBe(0)
+    expect(v.anomalies.keySplit.count).toBe(1)
+    expect(v.anomalies.keySplit.evidence).toEqual([
+      { key: 'k', partitions: [{ partition: 0, records: 2 }, { partition: 1, records: 1 }] },
+    ])
+    expect(v.ok).toBe(true)
+  })
+})
+
+describe('reconcile: phantoms', () => {
+  it('records without an id, or with an id the ledger never sent, are phantoms; every copy counts', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0)]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, null, null), rec(1, 0, 'zz'), rec(1, 1, 'zz')]),
+    )
+    expect(v.anomalies.phantom.count).toBe(3)
+    expect(v.anomalies.phantom.evidence).toEqual([
+      { partition: 0, offset: 1, id: null, key: null },
+      { partition: 1, offset: 0, id: 'zz', key: 'k' },
+      { partition: 1, offset: 1, id: 'zz', key: 'k' },
+    ])
+    expect(v.anomalies.duplicated.count).toBe(0)
+    expect(v.violations).toEqual(['phantom'])
+  })
+})
+
+describe('reconcile: evidence and input checks', () => {
+  it('caps evidence in a fixed order while counts stay exact', () => {
+    const entries = Array.from({ length: 50 }, (_, i) => ack(`id-${String(49 - i).padStart(2, '0')}`, 0, 49 - i, { start: i }))
+    const v = reconcile(ledgerOf(entries), logOf([]), { evidenceLimit: 7 })
+    expect(v.anomalies.lost.count).toBe(50)
+    expect(v.anomalies.lost.evidence.map((e) => e.ack?.offset)).toEqual([0, 1, 2, 3, 4, 5, 6])
+    expect(v.anomalies.overwritten.count).toBe(50)
+    expect(v.anomalies.overwritten.evidence).toHaveLength(7)
+  })
+
+  it('rejects malformed input', () => {
+    expect(() => reconcile(ledgerOf([ack('a', 0, 0), ack('a', 0, 1)]), logOf([]))).toThrow(/ledger id a appears more than once/)
+    expect(() => reconcile(ledgerOf([]), logOf([rec(0, 4, 'a'), rec(0, 4, 'b')]))).toThrow(/two records at partition 0 offset 4/)
+    expect(() => reconcile({ ...ledgerOf([]), topic: 'x' }, logOf([]))).toThrow(/topic x against a log of topic t/)
+  })
+
+  it('describeVerdict names every class and shows the examples', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 0, { start: 1000 }), ack('b', 0, 1, { start: 1500, key: 'key-3', seq: 4 })]),
+      { ...logOf([rec(0, 0, 'a'), rec(0, 1, 'intruder')]), topic: 't' },
+    )
+    const text = describeVerdict({ ...v, startedAt: 0 })
+    expect(text).toContain('verdict for topic t: NOT OK (violations: lost, overwritten, phantom)')
+    expect(text).toContain('sent 2, acknowledged 2, failed 0, unknown 0, read 2')
+    expect(text).toContain('id=b key=key-3 seq=4 ok ack p0@1 sent +1.500s..+1.510s; that position holds id=intruder')
+    expect(text).toContain('p0@1 id=intruder key=k')
+    for (const name of Object.keys(ZERO)) expect(text).toContain(`  ${name}`)
+  })
+
+  it('accepts a ledger entry with no seq and a key-less phantom', () => {
+    const { seq: _seq, ...noSeq } = entry('a')
+    const v = reconcile({ entries: [noSeq] }, { records: [rec(0, 0, 'a'), rec(0, 1, null, null)] })
+    expect(v.topic).toBeNull()
+    expect(v.anomalies.phantom.count).toBe(1)
+  })
+})
