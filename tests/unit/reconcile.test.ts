@@ -104,11 +104,12 @@ describe('reconcile: duplicated', () => {
   it('counts extra copies and lists every position of each id', () => {
     const v = reconcile(
       ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]),
-      logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(0, 2, 'b'), rec(1, 0, 'b'), rec(0, 3, 'a')]),
+      logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(0, 2, 'b'), rec(1, 0, 'b'), rec(2, 0, 'a')]),
     )
     expect(v.anomalies.duplicated).toMatchObject({ count: 3, ids: 2 })
+    // ordered by each id's first position: a (p0@0) before b (p0@1)
     expect(v.anomalies.duplicated.evidence.map((e) => [e.id, e.positions])).toEqual([
-      ['a', [{ partition: 0, offset: 0 }, { partition: 0, offset: 3 }]],
+      ['a', [{ partition: 0, offset: 0 }, { partition: 2, offset: 0 }]],
       ['b', [{ partition: 0, offset: 1 }, { partition: 0, offset: 2 }, { partition: 1, offset: 0 }]],
     ])
     expect(v.anomalies.lost.count).toBe(0)

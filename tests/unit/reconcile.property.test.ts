@@ -1,0 +1,269 @@
+/**
+ * Property tests: generate a clean history, inject known anomalies, and require the reconciler to
+ * report exactly those; and require it to agree with a naive second reading of the definitions
+ * (support/oracle.ts) on arbitrarily damaged histories.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { reconcile, type Verdict } from '../../harness/reconcile/index.js'
+import type { LogRecord } from '../../harness/workload/index.js'
+import { boundsFor, cleanHistory, logOf, rec, type History, type SendPlan } from './support/history.js'
+import { oracle } from './support/oracle.js'
+
+const RUNS = { numRuns: 200 }
+
+const plan: fc.Arbitrary<SendPlan> = fc.record({
+  key: fc.integer({ min: 0, max: 4 }),
+  duration: fc.integer({ min: 1, max: 45 }),
+  fate: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'failed', 'unknown-written', 'unknown-absent'),
+})
+
+const history: fc.Arbitrary<History> = fc
+  .tuple(fc.array(plan, { maxLength: 60 }), fc.integer({ min: 1, max: 4 }))
+  .map(([plans, partitions]) => cleanHistory(plans, partitions))
+
+const withLog = (h: History, records: LogRecord[]): History => ({
+  ...h,
+  log: logOf(records, boundsFor(records, h.partitions)),
+})
+
+const fates = (h: History) => {
+  const written = new Set(h.log.records.map((r) => r.id))
+  const count = (outcome: string, present: boolean) =>
+    h.ledger.entries.filter((e) => e.outcome === outcome && written.has(e.id) === present).length
+  return { unknownWritten: count('unknown', true), unknownAbsent: count('unknown', false) }
+}
+
+function expectCounts(v: Verdict, expected: Partial<Record<keyof Verdict['anomalies'], number>>): void {
+  const all = { lost: 0, duplicated: 0, overwritten: 0, reordered: 0, phantom: 0, keySplit: 0, failedButWritten: 0, ...expected }
+  for (const [name, count] of Object.entries(all)) {
+    expect(v.anomalies[name as keyof Verdict['anomalies']].count, name).toBe(count)
+  }
+}
+
+describe('reconcile properties: clean histories', () => {
+  it('a clean history is clean, and unknown outcomes are split exactly', () => {
+    fc.assert(
+      fc.property(history, (h) => {
+        const v = reconcile(h.ledger, h.log)
+        expect(v.ok).toBe(true)
+        expectCounts(v, { ...fates(h) })
+        expect(v.totals.sent).toBe(h.ledger.entries.length)
+        expect(v.totals.read).toBe(h.log.records.length)
+      }),
+      RUNS,
+    )
+  })
+})
+
+describe('reconcile properties: injected anomalies are reported exactly', () => {
+  it('dropping k acknowledged records: k lost, k overwritten (vacant)', () => {
+    fc.assert(
+      fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
+        const acked = new Set(h.ledger.entries.filter((e) => e.outcome === 'ok').map((e) => e.id))
+        const dropped = new Set([...acked].filter(() => coin.next().value))
+        const v = reconcile(h.ledger, withLog(h, h.log.records.filter((r) => !dropped.has(r.id!))).log)
+        expectCounts(v, { lost: dropped.size, overwritten: dropped.size, ...fates(h) })
+        expect(v.anomalies.overwritten).toMatchObject({ alsoLost: dropped.size, vacant: dropped.size })
+        expect(v.anomalies.lost.evidence).toHaveLength(Math.min(dropped.size, 20))
+        for (const e of v.anomalies.lost.evidence) expect(dropped).toContain(e.id)
+        expect(v.ok).toBe(dropped.size === 0)
+      }),
+      RUNS,
+    )
+  })
+
+  it('appending copies of written records to their partition: exactly that many duplicates', () => {
+    fc.assert(
+      fc.property(history, fc.array(fc.nat(), { maxLength: 10 }), (h, picks) => {
+        const records = [...h.log.records]
+        const next = boundsFor(records, h.partitions).map((b) => b.high)
+        for (const pick of picks) {
+          if (h.log.records.length === 0) break
+          const r = h.log.records[pick % h.log.records.length]!
+          records.push(rec(r.partition, next[r.partition]!++, r.id, r.key))
+        }
+        const copies = h.log.records.length === 0 ? 0 : picks.length
+        const v = reconcile(h.ledger, withLog(h, records).log)
+        const ids = new Set(picks.map((p) => h.log.records[p % h.log.records.length]?.id))
+        expectCounts(v, { duplicated: copies, ...fates(h) })
+        expect(v.anomalies.duplicated.ids).toBe(copies === 0 ? 0 : ids.size)
+      }),
+      RUNS,
+    )
+  })
+
+  it('swapping adjacent same-key records: one reordered pair per swap where the first was acked before the second began', () => {
+    fc.assert(
+      fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
+        const entries = new Map(h.ledger.entries.map((e) => [e.id, { ...e }]))
+        const records = h.log.records.map((r) => ({ ...r }))
+        let expected = 0
+        for (let p = 0; p < h.partitions; p++) {
+          const byKey = new Map<string, LogRecord[]>()
+          for (const r of records.filter((r) => r.partition === p)) byKey.set(r.key!, [...(byKey.get(r.key!) ?? []), r])
+          for (const group of byKey.values()) {
+            // disjoint adjacent pairs (0,1), (2,3), ... of the key's records in offset order
+            for (let i = 0; i + 1 < group.length; i += 2) {
+              if (!coin.next().value) continue
+              const first = group[i]!
+              const second = group[i + 1]!
+              const a = entries.get(first.id!)!
+              const b = entries.get(second.id!)!
+              ;[first.offset, second.offset] = [second.offset, first.offset]
+              // the ledger follows the log: acks name the swapped offsets
+              if (a.outcome === 'ok') a.offset = first.offset
+              if (b.outcome === 'ok') b.offset = second.offset
+              if (a.outcome === 'ok' && a.end < b.start) expected++
+            }
+          }
+        }
+        const ledger = { ...h.ledger, entries: [...entries.values()] }
+        const v = reconcile(ledger, withLog(h, records).log)
+        expectCounts(v, { reordered: expected, ...fates(h) })
+        expect(v.anomalies.reordered.evidence.length).toBe(Math.min(expected, 20))
+        for (const e of v.anomalies.reordered.evidence) {
+          expect(e.ackedFirst.sendEnd).toBeLessThan(e.readFirst.sendStart)
+          expect(e.readFirst.readAt).toBeLessThan(e.ackedFirst.readAt)
+        }
+      }),
+      RUNS,
+    )
+  })
+
+  it('writing failed sends into the log: exactly that many failed-but-written', () => {
+    fc.assert(
+      fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
+        const records = [...h.log.records]
+        const next = boundsFor(records, h.partitions).map((b) => b.high)
+        const written = h.ledger.entries.filter((e) => e.outcome === 'failed' && coin.next().value)
+        for (const e of written) {
+          const p = Number(e.key.slice(4)) % h.partitions
+          records.push(rec(p, next[p]!++, e.id, e.key))
+        }
+        const v = reconcile(h.ledger, withLog(h, records).log)
+        expectCounts(v, { failedButWritten: written.length, ...fates(h) })
+        expect(v.ok).toBe(true)
+      }),
+      RUNS,
+    )
+  })
+
+  it('inserting records never sent (no id, or an unknown id): exactly that many phantoms', () => {
+    fc.assert(
+      fc.property(history, fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 10 }), (h, inserts) => {
+        const records = [...h.log.records]
+        const next = boundsFor(records, h.partitions).map((b) => b.high)
+        inserts.forEach(([p, withId], i) => {
+          const partition = p % h.partitions
+          records.push(rec(partition, next[partition]!++, withId ? `stranger-${i}` : null, null))
+        })
+        const v = reconcile(h.ledger, withLog(h, records).log)
+        expectCounts(v, { phantom: inserts.length, ...fates(h) })
+      }),
+      RUNS,
+    )
+  })
+
+  it('truncating a partition tail and refilling part of it with other writes: acks in the tail are lost and overwritten', () => {
+    fc.assert(
+      fc.property(history, fc.nat(), fc.nat(), fc.nat({ max: 8 }), (h, pickPartition, pickCut, refill) => {
+        const p = pickPartition % h.partitions
+        const high = boundsFor(h.log.records, h.partitions)[p]!.high
+        const cut = high === 0 ? 0 : pickCut % (high + 1)
+        const tail = h.log.records.filter((r) => r.partition === p && r.offset >= cut)
+        const records = h.log.records.filter((r) => !(r.partition === p && r.offset >= cut))
+        for (let i = 0; i < refill; i++) records.push(rec(p, cut + i, `new-leader-${i}`, 'k'))
+        const tailIds = new Set(tail.map((r) => r.id))
+        const ackedInTail = h.ledger.entries.filter((e) => e.outcome === 'ok' && tailIds.has(e.id))
+        const reused = ackedInTail.filter((e) => e.offset! < cut + refill).length
+        const damaged = withLog(h, records)
+        const v = reconcile(h.ledger, damaged.log)
+        expectCounts(v, { lost: ackedInTail.length, overwritten: ackedInTail.length, phantom: refill, ...fates(damaged) })
+        expect(v.anomalies.overwritten).toMatchObject({ alsoLost: ackedInTail.length, moved: 0, reused })
+      }),
+      RUNS,
+    )
+  })
+})
+
+describe('reconcile properties: agreement with a naive reading of the definitions', () => {
+  /** Arbitrary damage: records dropped, copied anywhere, moved, delayed, phantoms added, outcomes and acks changed. */
+  const damaged = fc
+    .tuple(
+      history,
+      fc.array(
+        fc.tuple(fc.constantFrom('drop', 'copy', 'move', 'delay', 'phantom', 'relabel', 'reack'), fc.nat(), fc.nat(), fc.nat()),
+        { maxLength: 12 },
+      ),
+    )
+    .map(([h, ops]) => {
+      const records = h.log.records.map((r) => ({ ...r }))
+      const entries = h.ledger.entries.map((e) => ({ ...e }))
+      const partitions = h.partitions + 1 // one partition the clean history never uses
+      const free = (p: number) => Math.max(0, ...records.filter((r) => r.partition === p).map((r) => r.offset + 1)) + (p % 2)
+      for (const [op, a, b, c] of ops) {
+        const r = records[a % Math.max(1, records.length)]
+        const e = entries[a % Math.max(1, entries.length)]
+        if (op === 'drop' && r) records.splice(records.indexOf(r), 1)
+        if (op === 'copy' && r) records.push(rec(b % partitions, free(b % partitions), r.id, r.key))
+        if (op === 'move' && r) {
+          r.partition = b % partitions
+          r.offset = free(r.partition)
+        }
+        if (op === 'delay' && r) r.offset = free(r.partition) // re-appended to its own partition
+        if (op === 'phantom') records.push(rec(b % partitions, free(b % partitions), c % 2 ? null : `x-${c}`, null))
+        if (op === 'relabel' && e) e.outcome = (['ok', 'failed', 'unknown'] as const)[b % 3]!
+        if (op === 'reack' && e && e.outcome === 'ok') {
+          e.partition = b % partitions
+          e.offset = c % 3 === 0 ? null : c % 20
+        }
+      }
+      return { ledger: { ...h.ledger, entries }, log: logOf(records, boundsFor(records, partitions).map((x, i) => ({ ...x, low: i === 0 && x.high > 2 ? 1 : 0 }))) }
+    })
+
+  it('counts and the sets of ids in evidence match the oracle', () => {
+    fc.assert(
+      fc.property(damaged, ({ ledger, log }) => {
+        const v = reconcile(ledger, log, { evidenceLimit: 10_000 })
+        const o = oracle(ledger, log)
+        const ids = (xs: readonly { id: string | null }[]) => new Set(xs.map((x) => x.id))
+        const a = v.anomalies
+        expect(ids(a.lost.evidence)).toEqual(o.lost)
+        expect(a.lost.count).toBe(o.lost.size)
+        expect(a.duplicated.count).toBe(o.duplicated)
+        expect(ids(a.duplicated.evidence)).toEqual(o.duplicatedIds)
+        expect(ids(a.overwritten.evidence)).toEqual(o.overwritten)
+        expect(a.overwritten).toMatchObject({ count: o.overwritten.size, alsoLost: o.alsoLost, reused: o.reused })
+        expect(a.reordered.count).toBe(o.reorderedPairs.size)
+        for (const e of a.reordered.evidence) {
+          expect(o.reorderedPairs).toContain(`${e.ackedFirst.id} ${e.readFirst.id} ${e.partition}`)
+        }
+        const overtaken = new Set([...o.reorderedPairs].map((pair) => pair.split(' ').filter((_, i) => i !== 1).join(' ')))
+        expect(new Set(a.reordered.evidence.map((e) => `${e.ackedFirst.id} ${e.partition}`))).toEqual(overtaken)
+        expect(new Set(a.phantom.evidence.map((e) => `${e.partition}:${e.offset}`))).toEqual(o.phantoms)
+        expect(a.phantom.count).toBe(o.phantoms.size)
+        expect(new Set(a.keySplit.evidence.map((e) => e.key))).toEqual(o.keySplit)
+        expect(ids(a.failedButWritten.evidence)).toEqual(o.failedButWritten)
+        expect(ids(a.unknownWritten.evidence)).toEqual(o.unknownWritten)
+        expect(ids(a.unknownAbsent.evidence)).toEqual(o.unknownAbsent)
+        expect(v.ok).toBe(o.lost.size + o.duplicated + o.overwritten.size + o.reorderedPairs.size + o.phantoms.size === 0)
+      }),
+      RUNS,
+    )
+  })
+
+  it('capped evidence is the first examples of the full evidence, in order', () => {
+    fc.assert(
+      fc.property(damaged, fc.integer({ min: 0, max: 4 }), ({ ledger, log }, limit) => {
+        const full = reconcile(ledger, log, { evidenceLimit: 10_000 })
+        const capped = reconcile(ledger, log, { evidenceLimit: limit })
+        for (const name of Object.keys(full.anomalies) as (keyof Verdict['anomalies'])[]) {
+          expect(capped.anomalies[name].count).toBe(full.anomalies[name].count)
+          expect(capped.anomalies[name].evidence).toEqual(full.anomalies[name].evidence.slice(0, limit))
+        }
+      }),
+      RUNS,
+    )
+  })
+})
