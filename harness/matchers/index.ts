@@ -1,0 +1,1 @@
+export { verdictMatchers, type VerdictMatchers } from './matchers.js'

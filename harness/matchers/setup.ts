@@ -1,0 +1,11 @@
+/** vitest setupFile: registers the Verdict matchers and their types. */
+import { expect } from 'vitest'
+import { verdictMatchers, type VerdictMatchers } from './matchers.js'
+
+expect.extend(verdictMatchers)
+
+declare module 'vitest' {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  interface Assertion<T = any> extends VerdictMatchers<T> {}
+  interface AsymmetricMatchersContaining extends VerdictMatchers {}
+}
