@@ -10,7 +10,8 @@ export default defineConfig({
     globals: true,
     // Faults are cluster-wide and two cores are shared with three JVMs: one file at a time.
     fileParallelism: false,
-    reporters: ['default'],
+    // JUnit XML for CI systems; the durability report itself is written by the globalSetup.
+    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }]],
     projects: [
       {
         extends: true,

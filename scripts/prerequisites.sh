@@ -7,6 +7,8 @@ java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\)\(\.\([0-9]*\
 if ! command -v java >/dev/null 2>&1 && [ -z "${JAVA_HOME:-}" ]; then need+=(openjdk-17-jre-headless)
 elif [ -z "${JAVA_HOME:-}" ] && [ "$(java_major)" -lt 17 ]; then need+=(openjdk-17-jre-headless); fi
 command -v mvn >/dev/null 2>&1 || need+=(maven)
+# Headless Chromium renders the HTML report in a test (CHROMIUM_PATH may point at another build).
+[ -n "${CHROMIUM_PATH:-}" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 command -v node >/dev/null 2>&1 || { echo "prerequisites: Node.js 20+ is required (https://nodejs.org)" >&2; exit 1; }
 if ! command -v go >/dev/null 2>&1; then
   echo "prerequisites: Go 1.22+ is required to build Toxiproxy once (https://go.dev/doc/install)" >&2

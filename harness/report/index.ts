@@ -1,3 +1,5 @@
 export { scenarioResult, timeline, type ScenarioResult, type Timeline } from './result.js'
 export { matrixMarkdown, matrixText } from './matrix.js'
 export { ResultsCollector, loadResults, reportsDir } from './store.js'
+export { reportHtml } from './html.js'
+export { reportMarkdown, writeReport, type WrittenReport } from './write.js'

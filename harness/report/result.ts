@@ -31,6 +31,8 @@ export interface ScenarioResult {
   timeToNewLeaderMs?: number
   faults: FaultWindow[]
   nodeEvents: NodeEvent[]
+  /** Leader changes the producer saw in its metadata. */
+  leaderChanges: Array<{ at: number; partition: number; from: number; to: number }>
   timeline: Timeline
   /** Free-form facts the scenario wants in the report (e.g. the error code seen). */
   notes?: Record<string, string | number | boolean>
@@ -68,7 +70,7 @@ export function scenarioResult(input: {
   suite: string
   scenario: string
   variant: string
-  ledger: LedgerLike
+  ledger: LedgerLike & { events?: ReadonlyArray<{ at: number; type: string; detail?: Record<string, unknown> }> }
   verdict: Verdict
   faults?: FaultWindow[]
   nodeEvents?: NodeEvent[]
@@ -110,7 +112,10 @@ export function scenarioResult(input: {
     violations: verdict.violations,
     ...(input.timeToNewLeaderMs === undefined ? {} : { timeToNewLeaderMs: input.timeToNewLeaderMs }),
     faults: input.faults ?? [],
-    nodeEvents: input.nodeEvents ?? [],
+    nodeEvents: (input.nodeEvents ?? []).filter((e) => e.at >= t0 && e.at <= t1 + 60_000),
+    leaderChanges: (ledger.events ?? [])
+      .filter((e) => e.type === 'leader-change')
+      .map((e) => ({ at: e.at, partition: Number(e.detail?.partition), from: Number(e.detail?.from), to: Number(e.detail?.to) })),
     timeline: timeline(ledger, verdict, Number.isFinite(t0) ? t0 : Date.now(), t1),
     ...(input.notes ? { notes: input.notes } : {}),
   }

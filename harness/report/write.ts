@@ -1,0 +1,46 @@
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { reportHtml } from './html.js'
+import { matrixMarkdown } from './matrix.js'
+import type { ScenarioResult } from './result.js'
+import { reportsDir } from './store.js'
+
+export interface WrittenReport {
+  json: string
+  markdown: string
+  html: string
+}
+
+/** The Markdown report: the matrix, then each violating run's facts. */
+export function reportMarkdown(rows: readonly ScenarioResult[], title = 'Kafka producer durability'): string {
+  const bad = rows.filter((r) => r.violations.length)
+  return [
+    `# ${title}`,
+    '',
+    `${rows.length} scenario runs; ${bad.length} with violations.`,
+    '',
+    matrixMarkdown(rows),
+    '',
+    ...bad.flatMap((r) => [
+      `### ${r.scenario} — ${r.variant}`,
+      '',
+      `violations: ${r.violations.join(', ')}; faults: ${r.faults.map((f) => f.description).join('; ') || 'none'}`,
+      '',
+    ]),
+  ].join('\n')
+}
+
+/**
+ * Writes reports/durability.json, durability.md and durability.html for these rows (JUnit XML
+ * comes from vitest's junit reporter). With GITHUB_STEP_SUMMARY set, the Markdown goes there too.
+ */
+export function writeReport(rows: readonly ScenarioResult[], dir = reportsDir()): WrittenReport {
+  mkdirSync(dir, { recursive: true })
+  const out = { json: join(dir, 'durability.json'), markdown: join(dir, 'durability.md'), html: join(dir, 'durability.html') }
+  writeFileSync(out.json, JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2))
+  const md = reportMarkdown(rows)
+  writeFileSync(out.markdown, md)
+  writeFileSync(out.html, reportHtml(rows))
+  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${md}\n`)
+  return out
+}
