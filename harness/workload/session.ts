@@ -1,0 +1,279 @@
+/**
+ * A producer session: one watched kafkajs producer, one ledger. The workload drives one; a
+ * deterministic scenario uses one directly ("send these K records now, record what happened").
+ *
+ * Nothing here throws at the caller because of Kafka: connect failures are recorded as events
+ * and retried with back-off, send failures become ledger entries.
+ */
+import { now, pause } from './clock.js'
+import type { Ledger, LedgerEntry, LedgerEvent, LedgerEventType } from './ledger.js'
+import { ProducerDriver, type DriverOptions, type PreparedRecord } from './producer.js'
+import { newIdPrefix, recordValue } from './record.js'
+import { summarize } from './classify.js'
+
+export interface ProducerSessionOptions extends DriverOptions {
+  /** Prefix of generated record ids (`<prefix>-<n>`); random per session by default. */
+  idPrefix?: string
+  /** Pad record values to this many bytes (default: no padding). */
+  valueBytes?: number
+  /** Back-off between connect attempts, doubling from `minMs` to `maxMs` (100, 2000). */
+  connectBackoff?: { minMs?: number; maxMs?: number }
+  /**
+   * Once the session stops issuing sends, how long sends still in flight may take before they
+   * are recorded `unknown` ('abandoned') so the run can end (default 30000 ms). kafkajs' own
+   * retries (unbounded for an idempotent producer) would otherwise keep a run open forever.
+   */
+  drainTimeoutMs?: number
+}
+
+/** A record to send. `id` is generated unless given; it must be unique within the topic. */
+export interface RecordSpec {
+  key: string
+  id?: string
+  partition?: number
+  valueBytes?: number
+  headers?: Record<string, string>
+}
+
+export interface Progress {
+  /** Records handed to `producer.send()` so far. */
+  sent: number
+  acknowledged: number
+  failed: number
+  unknown: number
+  /** Records whose send call has not settled yet. */
+  inFlight: number
+}
+
+export interface SendOptions {
+  /** Records per `producer.send()` call (default 1). */
+  batchSize?: number
+  /** Send calls in flight at once (default 1: one call after the other, in order). */
+  concurrency?: number
+}
+
+interface Waiter {
+  n: number
+  resolve: () => void
+  reject: (e: Error) => void
+}
+
+export class ProducerSession {
+  private readonly driver: ProducerDriver
+  private readonly entries: LedgerEntry[] = []
+  private readonly startedAt = now()
+  private readonly prefix: string
+  private readonly seqs = new Map<string, number>()
+  private readonly pending = new Set<Promise<unknown>>()
+  private readonly waiters: Waiter[] = []
+  private readonly stopping = new AbortController()
+  private created = 0
+  private counts = { sent: 0, acknowledged: 0, failed: 0, unknown: 0 }
+  private connecting: Promise<boolean> | null = null
+  private connected = false
+  private closed: Promise<Ledger> | null = null
+  private drainTimer: NodeJS.Timeout | null = null
+
+  constructor(private readonly opts: ProducerSessionOptions) {
+    this.prefix = opts.idPrefix ?? newIdPrefix()
+    this.driver = new ProducerDriver(opts)
+  }
+
+  /** Aborted once the session stops issuing sends (`close()` or `stopIssuing()`). */
+  get signal(): AbortSignal {
+    return this.stopping.signal
+  }
+
+  /** Assigns run-wide numbers, per-key sequence numbers, ids and values. */
+  prepare(specs: readonly RecordSpec[]): PreparedRecord[] {
+    return specs.map((s) => {
+      const n = this.created++
+      const seq = this.seqs.get(s.key) ?? 0
+      this.seqs.set(s.key, seq + 1)
+      const id = s.id ?? `${this.prefix}-${n}`
+      const value = recordValue(id, s.key, seq, s.valueBytes ?? this.opts.valueBytes)
+      const record: PreparedRecord = { id, key: s.key, seq, n, value }
+      if (s.partition !== undefined) record.partition = s.partition
+      if (s.headers !== undefined) record.headers = s.headers
+      return record
+    })
+  }
+
+  /**
+   * Connects the producer if it is not connected, retrying with back-off until it succeeds or
+   * the session stops issuing sends. Resolves true when connected.
+   */
+  ready(): Promise<boolean> {
+    if (this.connected) return Promise.resolve(true)
+    this.connecting ??= this.connectLoop().finally(() => {
+      this.connecting = null
+    })
+    return this.connecting
+  }
+
+  private async connectLoop(): Promise<boolean> {
+    const min = this.opts.connectBackoff?.minMs ?? 100
+    const max = this.opts.connectBackoff?.maxMs ?? 2000
+    for (let attempt = 0; !this.signal.aborted; attempt++) {
+      try {
+        await this.driver.connect()
+        this.connected = true
+        return true
+      } catch (e) {
+        this.note('connect-failed', { attempt, ...summarize(e) })
+        await pause(Math.min(max, min * 2 ** attempt), this.signal)
+      }
+    }
+    return false
+  }
+
+  /** Adds an event to the ledger. */
+  note(type: LedgerEventType, detail?: LedgerEvent['detail']): void {
+    this.driver.event(type, detail)
+  }
+
+  /** One `producer.send()` call for `records`, recorded in the ledger. Never throws. */
+  async sendCall(records: readonly PreparedRecord[]): Promise<LedgerEntry[]> {
+    this.counts.sent += records.length
+    const call = this.driver.sendCall(records)
+    this.pending.add(call)
+    try {
+      const entries = await call
+      for (const e of entries) this.record(e)
+      if (entries.some((e) => e.error?.message.startsWith('The producer is disconnected'))) {
+        this.connected = false
+      }
+      return entries
+    } finally {
+      this.pending.delete(call)
+    }
+  }
+
+  /**
+   * Sends `specs` now (after connecting), `batchSize` records per call and `concurrency` calls in
+   * flight, and returns their entries in the order given. With the defaults the records are sent
+   * one call at a time, in order. If the session stops before some were sent, those are left out
+   * (they were never attempted).
+   */
+  async send(specs: readonly RecordSpec[], options: SendOptions = {}): Promise<LedgerEntry[]> {
+    const batchSize = positiveInteger('batchSize', options.batchSize ?? 1)
+    const concurrency = positiveInteger('concurrency', options.concurrency ?? 1)
+    const calls: RecordSpec[][] = []
+    for (let i = 0; i < specs.length; i += batchSize) calls.push(specs.slice(i, i + batchSize))
+    const results: LedgerEntry[][] = []
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < calls.length && !this.signal.aborted && (await this.ready())) {
+        const index = next++
+        results[index] = await this.sendCall(this.prepare(calls[index] ?? []))
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    return results.flat()
+  }
+
+  progress(): Progress {
+    const settled = this.counts.acknowledged + this.counts.failed + this.counts.unknown
+    return { ...this.counts, inFlight: this.counts.sent - settled }
+  }
+
+  /**
+   * Resolves once at least `n` records of this session have been acknowledged (`ok`); rejects
+   * if the session closes first.
+   */
+  acknowledged(n: number): Promise<void> {
+    if (this.counts.acknowledged >= n) return Promise.resolve()
+    if (this.closed !== null) return Promise.reject(this.shortOfAcks(n))
+    return new Promise((resolve, reject) => this.waiters.push({ n, resolve, reject }))
+  }
+
+  private shortOfAcks(n: number): Error {
+    return new Error(`the run ended with ${this.counts.acknowledged} of ${n} awaited records acknowledged`)
+  }
+
+  private record(e: LedgerEntry): void {
+    this.entries.push(e)
+    if (e.outcome === 'ok') this.counts.acknowledged++
+    else if (e.outcome === 'failed') this.counts.failed++
+    else this.counts.unknown++
+    for (let i = this.waiters.length - 1; i >= 0; i--) {
+      const w = this.waiters[i] as Waiter
+      if (this.counts.acknowledged >= w.n) {
+        this.waiters.splice(i, 1)
+        w.resolve()
+      }
+    }
+  }
+
+  /**
+   * Stops issuing sends (pending connect attempts and pacing end) and gives the sends in flight
+   * `drainTimeoutMs` to settle before they are abandoned. Idempotent.
+   */
+  stopIssuing(): void {
+    if (this.signal.aborted) return
+    this.stopping.abort()
+    this.drainTimer = setTimeout(() => this.driver.abandonInFlight(), this.opts.drainTimeoutMs ?? 30_000)
+  }
+
+  /** The ledger so far (a copy). */
+  ledger(): Ledger {
+    const acks = this.opts.send?.acks ?? -1
+    const { createPartitioner, ...producer } = this.opts.producer ?? {}
+    const settings = {
+      producer: { ...producer, partitioner: createPartitioner === undefined ? 'default' : 'custom' },
+      send: { ...this.opts.send, acks },
+      idPrefix: this.prefix,
+      valueBytes: this.opts.valueBytes ?? 0,
+    }
+    return {
+      topic: this.opts.topic,
+      startedAt: this.startedAt,
+      endedAt: now(),
+      settings: JSON.parse(JSON.stringify(settings)) as Record<string, unknown>,
+      entries: [...this.entries].sort((a, b) => a.n - b.n),
+      events: [...this.driver.events].sort((a, b) => a.at - b.at),
+    }
+  }
+
+  /**
+   * Stops issuing, waits for the sends in flight (abandoning them after `drainTimeoutMs`),
+   * disconnects the producer and returns the final ledger. Idempotent; never rejects.
+   */
+  close(): Promise<Ledger> {
+    this.closed ??= (async () => {
+      this.stopIssuing()
+      await Promise.allSettled(this.pending)
+      if (this.drainTimer !== null) clearTimeout(this.drainTimer)
+      await Promise.race([this.connecting, pause(this.opts.drainTimeoutMs ?? 30_000)])
+      const disconnect = this.driver.disconnect().catch((e: unknown) => {
+        this.note('workload-error', { during: 'disconnect', ...summarize(e) })
+      })
+      await Promise.race([disconnect, pause(10_000)])
+      for (const w of this.waiters.splice(0)) w.reject(this.shortOfAcks(w.n))
+      return this.ledger()
+    })()
+    return this.closed
+  }
+}
+
+export function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${value}`)
+  return value
+}
+
+/** Opens a session; the producer connects on first use. */
+export function openProducerSession(opts: ProducerSessionOptions): ProducerSession {
+  return new ProducerSession(opts)
+}
+
+/**
+ * The deterministic path: connects, sends exactly `records` (in order, by default one per call
+ * and one call at a time), disconnects, and returns the ledger.
+ */
+export async function sendRecords(
+  opts: ProducerSessionOptions & SendOptions & { records: readonly RecordSpec[] },
+): Promise<Ledger> {
+  const session = openProducerSession(opts)
+  await session.send(opts.records, opts)
+  return session.close()
+}
