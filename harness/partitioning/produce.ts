@@ -24,24 +24,29 @@ export interface SentCall {
 export interface ProduceOptions {
   /** Records per send call (default 1). */
   batchSize?: number
+  /** Sizes of the successive send calls instead (must add up to the number of records). */
+  callSizes?: readonly number[]
   /** -1 (all) or 1 (leader); default 1. */
   acks?: -1 | 1
   producer?: ProducerConfig
 }
 
 /**
- * Sends `records` in order, `batchSize` per `producer.send()` call, one call at a time, with
+ * Sends `records` in order, `batchSize` (or `callSizes`) per `producer.send()` call, one call at a time, with
  * kafkajs's DefaultPartitioner (named, so it does not warn). Throws if a call fails: these tests
  * run without faults, a failed send is a broken test.
  */
 export async function produceRaw(kafka: Kafka, topic: string, records: readonly RawRecord[], opts: ProduceOptions = {}): Promise<SentCall[]> {
-  const batchSize = opts.batchSize ?? 1
+  const sizes = opts.callSizes ?? Array.from({ length: Math.ceil(records.length / (opts.batchSize ?? 1)) }, () => opts.batchSize ?? 1)
+  if (sizes.reduce((a, b) => a + b, 0) < records.length) throw new Error(`callSizes add up to less than the ${records.length} records`)
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...opts.producer })
   await producer.connect()
   const calls: SentCall[] = []
   try {
-    for (let i = 0; i < records.length; i += batchSize) {
-      const batch = records.slice(i, i + batchSize)
+    let next = 0
+    for (const size of sizes) {
+      const batch = records.slice(next, (next += size))
+      if (batch.length === 0) break
       const acks = await producer.send({
         topic,
         acks: opts.acks ?? 1,

@@ -1,6 +1,35 @@
 import { randomBytes } from 'node:crypto'
+import kafkajs from 'kafkajs'
+import { DEADLINES, waitFor, type Cluster } from '../cluster/index.js'
+
+const { Partitioners } = kafkajs
 
 /** A topic name no other run uses. */
 export function uniqueTopic(name: string): string {
   return `${name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+}
+
+/** Id header of the probe records `waitUntilWritable` leaves in the topic. */
+export const PROBE_PREFIX = 'probe-'
+
+/**
+ * Waits until every partition's leader accepts a produce. `createTopic` waits until the metadata
+ * shows a full ISR, but a leader can still answer NOT_LEADER_OR_FOLLOWER for a moment after that
+ * (its own metadata lags), and kafkajs retries a send by calling the partitioner again, which for
+ * a keyless record takes the next partition. A test that pins where keyless records go must start
+ * after that. Leaves one probe record (id `probe-<p>`, maybe more than one copy) per partition.
+ */
+export async function waitUntilWritable(cluster: Cluster, topic: string): Promise<void> {
+  const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
+  const producer = cluster.kafka({ clientId: 'writable-probe' }).producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 0 } })
+  await producer.connect()
+  try {
+    await waitFor(
+      `every partition of ${topic} to accept a produce on its leader`,
+      () => producer.send({ topic, acks: -1, messages: partitions.map((p) => ({ partition: p, value: null, headers: { id: `${PROBE_PREFIX}${p}` } })) }),
+      { timeoutMs: DEADLINES.leader },
+    )
+  } finally {
+    await producer.disconnect()
+  }
 }
