@@ -1,10 +1,11 @@
 /**
  * Facts: the ledger and the log indexed once, as typed arrays, so that each anomaly class is a
- * cheap pass over numbers. This is the only place that looks ids up by string.
+ * cheap pass over numbers. This is the only place that looks ids up (through IdIndex).
  *
  * Ledger entries are numbered 0..n-1 (their index in `ledger.entries`), log records 0..m-1
  * (their index in `log.records`).
  */
+import { IdIndex } from './id-index.js'
 import type { LedgerLike, LogLike } from './types.js'
 
 export const OK = 0
@@ -59,7 +60,7 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const n = entries.length
   const m = records.length
 
-  const idIndex = new Map<string, number>()
+  const idIndex = new IdIndex((x) => entries[x]!.id, n)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
   const keyOf = new Int32Array(n)
@@ -70,9 +71,6 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const ackOffset = new Float64Array(n).fill(-1)
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
-    const size = idIndex.size
-    idIndex.set(e.id, x)
-    if (idIndex.size === size) throw new Error(`reconcile: ledger id ${e.id} appears more than once`)
     let k = keyIndex.get(e.key)
     if (k === undefined) {
       k = keys.length
@@ -126,7 +124,7 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     logPartition[i] = p
     logOffset[i] = r.offset
     const id = r.id
-    logEntry[i] = id === null ? -1 : (idIndex.get(id) ?? -1)
+    logEntry[i] = id === null ? -1 : idIndex.get(id)
   }
 
   // Bucket record indices by partition (counting sort), then make sure each bucket is in offset order.

@@ -11,11 +11,10 @@ export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten
     const offset = f.ackOffset[x]!
     if (f.outcome[x] !== OK || offset < 0) continue
     const partition = f.ackPartition[x]!
-    const v = f.partitionIndex.get(partition)
-    const low = v === undefined ? 0 : f.partitions[v]!.low
-    if (offset < low) continue // deleted by retention: not observable
     const first = f.firstLog[x]!
     if (first >= 0 && f.logPartition[first] === partition && f.logOffset[first] === offset) continue
+    const v = f.partitionIndex.get(partition)
+    if (offset < (v === undefined ? 0 : f.partitions[v]!.low)) continue // deleted by retention: not observable
     const holder = f.recordAt(partition, offset)
     if (holder >= 0 && f.logEntry[holder] === x) continue // a later copy sits at the position
     sample.offer(x)

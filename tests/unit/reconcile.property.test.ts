@@ -212,7 +212,11 @@ describe('reconcile properties: agreement with a naive reading of the definition
           r.offset = free(r.partition)
         }
         if (op === 'delay' && r) r.offset = free(r.partition) // re-appended to its own partition
-        if (op === 'phantom') records.push(rec(b % partitions, free(b % partitions), c % 2 ? null : `x-${c}`, null))
+        if (op === 'phantom') {
+          // no id, or ids that resemble ledger ids without being any
+          const id = [null, `x-${c}`, `id-${c + 1000}`, `id-00${c}`, `custom/${c + 1000}`][c % 5]!
+          records.push(rec(b % partitions, free(b % partitions), id, null))
+        }
         if (op === 'relabel' && e) e.outcome = (['ok', 'failed', 'unknown'] as const)[b % 3]!
         if (op === 'reack' && e && e.outcome === 'ok') {
           e.partition = b % partitions

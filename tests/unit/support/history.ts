@@ -90,7 +90,7 @@ export function cleanHistory(plans: readonly SendPlan[], partitions: number): Hi
     const start = n * 10
     const outcome = p.fate === 'ok' ? 'ok' : p.fate === 'failed' ? 'failed' : 'unknown'
     return {
-      id: `id-${n}`, key: `key-${p.key}`, seq, n, call: n, start, end: start + p.duration,
+      id: historyId(n), key: `key-${p.key}`, seq, n, call: n, start, end: start + p.duration,
       outcome, partition: p.key % partitions, offset: null, attempts: 1,
     }
   })
@@ -108,6 +108,17 @@ export function cleanHistory(plans: readonly SendPlan[], partitions: number): Hi
   }
   for (const e of entries) if (e.outcome !== 'ok') e.partition = null
   return { ledger: ledgerOf(entries), log: logOf(records, boundsFor(records, partitions)), partitions }
+}
+
+/**
+ * Ids as the workload writes them (`id-<n>`) and, for some, as other writers might: no dash, a
+ * leading zero, another prefix with a number far off. The reconciler indexes these differently.
+ */
+export function historyId(n: number): string {
+  if (n % 5 === 1) return `custom/${n}`
+  if (n % 7 === 2) return `id-0${n}`
+  if (n % 11 === 3) return `other-${n * 1_000_003}`
+  return `id-${n}`
 }
 
 export function boundsFor(records: readonly LogRecord[], partitions: number): TopicLog['partitions'] {
