@@ -48,6 +48,12 @@ export interface ClusterSpec {
   runsDir: string
   /** Keep the run folder after a clean stop (it is always kept after a failure). */
   keepRunDir: boolean
+  /**
+   * 'proxied' (default): clients are given the client proxies. 'direct': clients are given the
+   * brokers' own client listeners (the proxies still exist but carry no client traffic); only
+   * for measuring what the proxies cost, never for fault scenarios.
+   */
+  clientPath: 'proxied' | 'direct'
 }
 
 export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
@@ -56,7 +62,9 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     brokerConfig: partial.brokerConfig ?? {},
     runsDir: partial.runsDir ?? '.runs',
     keepRunDir: partial.keepRunDir ?? true,
+    clientPath: partial.clientPath ?? 'proxied',
   }
+  if (spec.clientPath !== 'proxied' && spec.clientPath !== 'direct') throw new ConfigError('clientPath', "must be 'proxied' or 'direct'", spec.clientPath)
   if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)
   for (const [k, v] of Object.entries(spec.brokerConfig)) {
     if (typeof v !== 'string') throw new ConfigError(`brokerConfig.${k}`, 'must be a string', v)

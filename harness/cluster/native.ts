@@ -83,7 +83,7 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
     clusterId,
     kafkaVersion: rt.kafkaVersion,
     toxiproxyApi: `http://127.0.0.1:${apiPort}`,
-    bootstrap: nodes.map((x) => x.proxies.client.listen),
+    bootstrap: nodes.map((x) => (spec.clientPath === 'direct' ? `127.0.0.1:${x.ports.client}` : x.proxies.client.listen)),
     nodes,
     provider_data: data as unknown as Record<string, unknown>,
   }
@@ -109,7 +109,7 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
         serverProperties({
           id: node.id,
           listen: node.ports,
-          proxied: { client: port(node.proxies.client.listen), replication: port(node.proxies.replication.listen), controller: port(node.proxies.controller.listen) },
+          proxied: { client: spec.clientPath === 'direct' ? node.ports.client : port(node.proxies.client.listen), replication: port(node.proxies.replication.listen), controller: port(node.proxies.controller.listen) },
           voters: voters.join(','),
           dataDir: join(node.dir, 'data'),
           extra: spec.brokerConfig,
