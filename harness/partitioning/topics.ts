@@ -33,3 +33,20 @@ export async function waitUntilWritable(cluster: Cluster, topic: string): Promis
     await producer.disconnect()
   }
 }
+
+/**
+ * Grows `topic` to `count` partitions (admin.createPartitions) and waits until the metadata shows
+ * all of them led with a full ISR.
+ */
+export async function growTopic(cluster: Cluster, topic: string, count: number): Promise<void> {
+  await (await cluster.admin()).createPartitions({ topicPartitions: [{ topic, count }] })
+  await waitFor(
+    `${topic} to have ${count} partitions`,
+    async () => {
+      const n = (await cluster.partitions(topic)).length
+      if (n !== count) throw new Error(`${n} partitions`)
+    },
+    { timeoutMs: DEADLINES.leader },
+  )
+  await cluster.waitForIsr(topic, 'full')
+}
