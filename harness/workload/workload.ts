@@ -8,7 +8,7 @@
  *
  * Records go out with keys chosen round-robin over the key space, `batchSize` per send call,
  * `concurrency` calls in flight, paced so that record i is sent no earlier than
- * start + i / rate. The run ends when `count` records were sent, `durationMs` elapsed, `stop()` is
+ * (first connect) + i / rate. The run ends when `count` records were sent, `durationMs` elapsed, `stop()` is
  * called or `signal` aborts, whichever comes first (with neither count nor duration it runs until
  * stopped). `done` never rejects.
  */
@@ -65,6 +65,8 @@ export function startWorkload(opts: WorkloadOptions): WorkloadRun {
   const deadline = opts.durationMs === undefined ? Infinity : t0 + opts.durationMs
   let claimed = 0
   let keyTurn = 0
+  /** Pacing starts from the first successful connect, so a slow connect does not cause a burst. */
+  let paceFrom: number | null = null
 
   const stop = (): void => session.stopIssuing()
   if (opts.signal?.aborted) stop()
@@ -82,9 +84,10 @@ export function startWorkload(opts: WorkloadOptions): WorkloadRun {
 
   const worker = async (): Promise<void> => {
     while (await session.ready()) {
+      paceFrom ??= now()
       const share = claim()
       if (share === null) break
-      if (rate > 0) await pause(t0 + (share.first * 1000) / rate - now(), session.signal)
+      if (rate > 0) await pause(paceFrom + (share.first * 1000) / rate - now(), session.signal)
       if (session.signal.aborted || now() >= deadline) break
       const specs = Array.from({ length: share.size }, () => ({ key: keys[keyTurn++ % keys.length] as string }))
       await session.sendCall(session.prepare(specs))

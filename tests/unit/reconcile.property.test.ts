@@ -27,6 +27,14 @@ const withLog = (h: History, records: LogRecord[]): History => ({
   log: logOf(records, boundsFor(records, h.partitions)),
 })
 
+/** The history's log records, and a way to write more at the end of a partition. */
+function appendable(h: History) {
+  const records = [...h.log.records]
+  const next = boundsFor(records, h.partitions).map((b) => b.high)
+  const append = (partition: number, id: string | null, key: string | null) => records.push(rec(partition, next[partition]!++, id, key))
+  return { records, append }
+}
+
 const fates = (h: History) => {
   const written = new Set(h.log.records.map((r) => r.id))
   const count = (outcome: string, present: boolean) =>
@@ -76,12 +84,11 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
   it('appending copies of written records to their partition: exactly that many duplicates', () => {
     fc.assert(
       fc.property(history, fc.array(fc.nat(), { maxLength: 10 }), (h, picks) => {
-        const records = [...h.log.records]
-        const next = boundsFor(records, h.partitions).map((b) => b.high)
+        const { records, append } = appendable(h)
         for (const pick of picks) {
           if (h.log.records.length === 0) break
           const r = h.log.records[pick % h.log.records.length]!
-          records.push(rec(r.partition, next[r.partition]!++, r.id, r.key))
+          append(r.partition, r.id, r.key)
         }
         const copies = h.log.records.length === 0 ? 0 : picks.length
         const v = reconcile(h.ledger, withLog(h, records).log)
@@ -134,13 +141,9 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
   it('writing failed sends into the log: exactly that many failed-but-written', () => {
     fc.assert(
       fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
-        const records = [...h.log.records]
-        const next = boundsFor(records, h.partitions).map((b) => b.high)
+        const { records, append } = appendable(h)
         const written = h.ledger.entries.filter((e) => e.outcome === 'failed' && coin.next().value)
-        for (const e of written) {
-          const p = Number(e.key.slice(4)) % h.partitions
-          records.push(rec(p, next[p]!++, e.id, e.key))
-        }
+        for (const e of written) append(Number(e.key.slice(4)) % h.partitions, e.id, e.key)
         const v = reconcile(h.ledger, withLog(h, records).log)
         expectCounts(v, { failedButWritten: written.length, ...fates(h) })
         expect(v.ok).toBe(true)
@@ -152,12 +155,8 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
   it('inserting records never sent (no id, or an unknown id): exactly that many phantoms', () => {
     fc.assert(
       fc.property(history, fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 10 }), (h, inserts) => {
-        const records = [...h.log.records]
-        const next = boundsFor(records, h.partitions).map((b) => b.high)
-        inserts.forEach(([p, withId], i) => {
-          const partition = p % h.partitions
-          records.push(rec(partition, next[partition]!++, withId ? `stranger-${i}` : null, null))
-        })
+        const { records, append } = appendable(h)
+        inserts.forEach(([p, withId], i) => append(p % h.partitions, withId ? `stranger-${i}` : null, null))
         const v = reconcile(h.ledger, withLog(h, records).log)
         expectCounts(v, { phantom: inserts.length, ...fates(h) })
       }),
