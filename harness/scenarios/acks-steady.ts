@@ -1,0 +1,112 @@
+/**
+ * Steady load through a fault: every lane's producer writes at a steady pace; once each lane has
+ * STEADY.before records acknowledged, the fault is applied to the node leading every lane, the
+ * scenario's `during` runs while it is in force, the fault heals, `after` runs, and the load
+ * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
+ */
+import type { Cluster } from '../cluster/index.js'
+import { waitFor } from '../cluster/index.js'
+import { startWorkload, type WorkloadRun } from '../workload/index.js'
+import { ORDER_KEYS, PRODUCER, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
+
+/** Records per second per lane, and how many are acknowledged before the fault and after the new leader. */
+export const STEADY = { rate: 100, before: 150, after: 150 }
+
+export interface LoadedLane extends Lane {
+  workload: WorkloadRun
+}
+
+/** What `during` and `after` can do. */
+export interface SteadyLoad extends LaneScene {
+  readonly lanes: readonly LoadedLane[]
+  /** Waits until every lane's partitions are led elsewhere; the time it took goes in the matrix. */
+  newLeader(): Promise<void>
+  /** Waits until every lane has `n` more records acknowledged (acks=0: sent) than now. */
+  more(n: number): Promise<void>
+  /** Waits until every lane's producer has made attempt `attempt` of a send call since the fault began. */
+  retried(attempt: number): Promise<void>
+}
+
+export interface SteadyLoadScenario extends LaneScenario {
+  /** While the fault is in force; it heals when this returns. */
+  during: (load: SteadyLoad) => Promise<void>
+  /** After the fault healed, before the load stops. */
+  after?: (load: SteadyLoad) => Promise<void>
+}
+
+/** Records acknowledged so far (acks=0: send calls resolved, as it has no acknowledgements). */
+function counted(lane: LoadedLane): number {
+  const p = lane.workload.progress()
+  return lane.acks === 0 ? p.sent - p.inFlight : p.acknowledged
+}
+
+async function reach(lanes: readonly LoadedLane[], target: (lane: LoadedLane) => number): Promise<void> {
+  await Promise.all(
+    lanes.map((lane) => {
+      const n = target(lane)
+      return waitFor(
+        `${lane.variant} on ${lane.topic} to have ${n} records ${lane.acks === 0 ? 'sent' : 'acknowledged'}`,
+        () => {
+          if (counted(lane) < n) throw new Error(`${counted(lane)} so far; progress ${JSON.stringify(lane.workload.progress())}`)
+        },
+        { timeoutMs: 60_000, maxIntervalMs: 50 },
+      )
+    }),
+  )
+}
+
+export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
+  const side = await SideBySide.open(cluster, s.scenario, s.acks)
+  const lanes: LoadedLane[] = side.lanes.map((lane) => ({
+    ...lane,
+    workload: startWorkload({
+      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      topic: lane.topic,
+      producer: PRODUCER,
+      send: { acks: lane.acks },
+      keys: ORDER_KEYS,
+      rate: STEADY.rate,
+      batchSize: 1,
+      concurrency: 2,
+      durationMs: 120_000,
+      drainTimeoutMs: 15_000,
+    }),
+  }))
+  const load: SteadyLoad = {
+    cluster,
+    leader: side.leader,
+    lanes,
+    newLeader: () => side.newLeader(),
+    more: async (n) => {
+      const base = new Map(lanes.map((l) => [l, counted(l)]))
+      await reach(lanes, (l) => (base.get(l) ?? 0) + n)
+    },
+    retried: async (attempt) => {
+      const since = side.faults.at(-1)?.appliedAt ?? side.since
+      await Promise.all(
+        lanes.map((lane) =>
+          waitFor(`${lane.variant}'s producer to make attempt ${attempt} of a send since the fault`, () => {
+            const retries = lane.workload.ledger().events.filter((e) => e.type === 'retry' && e.at >= since)
+            const top = Math.max(0, ...retries.map((e) => Number(e.detail?.attempt ?? 0)))
+            if (top < attempt) throw new Error(`attempt ${top} so far`)
+          }, { timeoutMs: 30_000, maxIntervalMs: 100 }),
+        ),
+      )
+    },
+  }
+  try {
+    await reach(lanes, () => STEADY.before)
+    await side.withFault(s.fault(side.leader), () => s.during(load))
+    await s.after?.(load)
+  } finally {
+    for (const lane of lanes) lane.workload.stop()
+  }
+  const ledgers = await Promise.all(lanes.map((l) => l.workload.done))
+  return side.settle(ledgers.map((ledger) => ({ ledger })))
+}
+
+/** The `during` of a leader fault: a new leader, then STEADY.after records acknowledged by it. */
+export async function failoverThenLoad(load: SteadyLoad): Promise<void> {
+  await load.newLeader()
+  await load.more(STEADY.after)
+}

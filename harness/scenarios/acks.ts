@@ -1,0 +1,211 @@
+/**
+ * Lanes: the acks scenarios run acks=0, acks=1 and acks=all side by side. Each acks level is a
+ * lane: its own producer writing the same keyed workload to its own fresh topic (RF=3,
+ * min.insync.replicas=2), and every partition of every lane's topic is led by the same node, so
+ * one fault at one moment hits the three alike. After the fault heals, each lane's topic is read
+ * back and reconciled against its ledger, and becomes one row of the matrix.
+ *
+ * Two shapes of scenario use lanes: a steady load through a fault (./acks-steady.ts) and a burst
+ * of exactly K records sent inside a fault (./acks-burst.ts).
+ */
+import type { ProducerConfig } from 'kafkajs'
+import type { Cluster } from '../cluster/index.js'
+import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
+import type { Verdict } from '../reconcile/index.js'
+import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
+import type { Ledger, LedgerEntry } from '../workload/index.js'
+import { createTopicLedBy, freshTopic, readBack, waitForLeadersOff } from './common.js'
+
+export type AcksLevel = -1 | 0 | 1
+export type AcksName = 'all' | '1' | '0'
+const LEVELS: Record<AcksName, AcksLevel> = { all: -1, '1': 1, '0': 0 }
+export const ALL_ACKS: readonly AcksLevel[] = [LEVELS.all, LEVELS['1'], LEVELS['0']]
+
+export function variantOf(acks: AcksLevel): string {
+  return acks === -1 ? 'acks=all' : `acks=${acks}`
+}
+
+/** The lecture's order keys: every lane writes order-0..order-11, round-robin. */
+export const ORDER_KEYS: readonly string[] = Array.from({ length: 12 }, (_, i) => `order-${i}`)
+
+/** Partitions of each lane's topic (all led by the same node). */
+export const LANE_PARTITIONS = 3
+
+/**
+ * The steady load's producer, the same in every lane: not idempotent (kafkajs refuses
+ * idempotence without acks=all, and the lanes differ in acks only), with kafkajs retries stated
+ * explicitly, because kafkajs picks other defaults when NODE_ENV=test, which vitest sets (15
+ * retries from 50 ms instead of 5 from 300 ms). 15 retries from 100 ms, doubling up to 1 s: about
+ * 12 s of retrying, longer than a failover takes.
+ */
+export const PRODUCER: ProducerConfig = {
+  allowAutoTopicCreation: false,
+  retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
+}
+
+/** One acks level's side of a scenario. */
+export interface Lane {
+  acks: AcksLevel
+  /** 'acks=all', 'acks=1', 'acks=0': the matrix's variant. */
+  variant: string
+  topic: string
+}
+
+export interface LaneResult extends Lane {
+  /** The lane producer's ledger: what was reconciled. */
+  ledger: Ledger
+  verdict: Verdict
+  /**
+   * Sent minus found: records absent from the log whatever the producer was told. For acks=0,
+   * which has no acknowledgements (so `lost` is always 0), this is the only measure of loss; it
+   * equals `unknownAbsent` plus the failed sends that are absent.
+   */
+  absent: number
+  row: ScenarioResult
+}
+
+/** What one scenario showed, lane by lane. */
+export class AcksOutcome {
+  constructor(
+    readonly scenario: string,
+    readonly leader: number,
+    readonly lanes: readonly LaneResult[],
+  ) {}
+
+  lane(name: AcksName): LaneResult {
+    const lane = this.lanes.find((l) => l.acks === LEVELS[name])
+    if (!lane) throw new Error(`scenario '${this.scenario}' ran no acks=${name} lane (ran ${this.lanes.map((l) => l.variant).join(', ')})`)
+    return lane
+  }
+
+  get rows(): ScenarioResult[] {
+    return this.lanes.map((l) => l.row)
+  }
+}
+
+/** What every lane scenario names: its story, its lanes (default all three), and its fault. */
+export interface LaneScenario {
+  scenario: string
+  acks?: readonly AcksLevel[]
+  /** The fault, aimed at the node that leads every lane. */
+  fault: (leader: number) => Fault
+}
+
+/** What a scenario's hooks see. */
+export interface LaneScene {
+  readonly cluster: Cluster
+  /** The node leading every partition of every lane when the scenario began. */
+  readonly leader: number
+  readonly lanes: readonly Lane[]
+}
+
+/**
+ * One scenario's run, side by side: opens one fresh topic per acks level (all led by the first
+ * node, in every scenario), keeps the fault windows and the time to a new leader, and settles
+ * into an AcksOutcome.
+ */
+export class SideBySide implements LaneScene {
+  readonly since = Date.now()
+  readonly faults: FaultWindow[] = []
+  private timeToNewLeaderMs: number | undefined
+
+  private constructor(
+    readonly cluster: Cluster,
+    readonly scenario: string,
+    readonly leader: number,
+    readonly lanes: readonly Lane[],
+  ) {}
+
+  static async open(cluster: Cluster, scenario: string, acks: readonly AcksLevel[] = ALL_ACKS): Promise<SideBySide> {
+    const leader = cluster.nodeIds[0]
+    if (leader === undefined) throw new Error('the cluster has no nodes')
+    const slug = scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
+    const lanes = acks.map((a) => ({ acks: a, variant: variantOf(a), topic: freshTopic(`acks-${slug}-${a === -1 ? 'all' : a}`) }))
+    for (const lane of lanes) await createTopicLedBy(cluster, lane.topic, leader, { partitions: LANE_PARTITIONS })
+    return new SideBySide(cluster, scenario, leader, lanes)
+  }
+
+  get topics(): string[] {
+    return this.lanes.map((l) => l.topic)
+  }
+
+  /** Applies `fault` while `body` runs, heals it whatever happens, and records its window. */
+  withFault<T>(fault: Fault, body: () => Promise<T>): Promise<T> {
+    return withFault(this.cluster, fault, body, this.faults)
+  }
+
+  /**
+   * Waits until every partition of every lane is led by a node other than the leader; the time
+   * since the latest fault was applied is the matrix's time to a new leader.
+   */
+  async newLeader(): Promise<void> {
+    const seen = await waitForLeadersOff(this.cluster, this.topics, this.leader)
+    this.timeToNewLeaderMs = seen - (this.faults.at(-1)?.appliedAt ?? seen)
+  }
+
+  /**
+   * Reads every lane back (in lane order, each with its producer's ledger and the records the
+   * harness itself wrote to its topic, which are left out of the reading), reconciles, and builds
+   * the matrix rows.
+   */
+  async settle(written: readonly { ledger: Ledger; harness?: readonly Ledger[] }[]): Promise<AcksOutcome> {
+    const nodeEvents = this.cluster.events.filter((e) => e.at >= this.since)
+    const results = await Promise.all(
+      this.lanes.map(async (lane, i): Promise<LaneResult> => {
+        const { ledger, harness = [] } = written[i] ?? {}
+        if (!ledger) throw new Error(`no ledger for lane ${lane.variant} of '${this.scenario}'`)
+        const harnessIds = new Set(harness.flatMap((l) => l.entries.map((e) => e.id)))
+        const { verdict } = await readBack(this.cluster, ledger, harnessIds)
+        const absent = verdict.totals.sent - found(verdict)
+        const row = scenarioResult({
+          suite: 'acks',
+          scenario: this.scenario,
+          variant: lane.variant,
+          ledger,
+          verdict,
+          faults: this.faults,
+          nodeEvents,
+          ...(this.timeToNewLeaderMs === undefined ? {} : { timeToNewLeaderMs: this.timeToNewLeaderMs }),
+          notes: {
+            leader: this.leader,
+            absent,
+            unknownAbsent: verdict.anomalies.unknownAbsent.count,
+            ...(harnessIds.size ? { harnessRecords: harnessIds.size } : {}),
+          },
+        })
+        return { ...lane, ledger, verdict, absent, row }
+      }),
+    )
+    return new AcksOutcome(this.scenario, this.leader, results)
+  }
+}
+
+/** The ids of the ledger found in the log, counted from the verdict (ledger ids are unique). */
+function found(v: Verdict): number {
+  const a = v.anomalies
+  return v.totals.acknowledged - a.lost.count + a.failedButWritten.count + a.unknownWritten.count
+}
+
+/**
+ * Runs a scenario once, however many tests read its outcome, and adds its rows to `results` (the
+ * tests of one scenario each assert one lane's story on the same run).
+ */
+export function scenarioOnce(results: ResultsCollector, scenario: () => Promise<AcksOutcome>): () => Promise<AcksOutcome> {
+  let outcome: Promise<AcksOutcome> | undefined
+  return () =>
+    (outcome ??= scenario().then((o) => {
+      for (const row of o.rows) results.add(row)
+      return o
+    }))
+}
+
+/** Leader changes away from `leader` that the producer saw in its own metadata (ledger events). */
+export function leaderChangesSeen(ledger: Ledger, leader: number): number {
+  return ledger.events.filter((e) => e.type === 'leader-change' && e.detail?.from === leader).length
+}
+
+/** A send's outcome and its last attempt's Kafka error (unwrapped from kafkajs' retrier), as data. */
+export function sendOutcome(entry: LedgerEntry): { outcome: LedgerEntry['outcome']; type?: string; code?: number | string } {
+  const last = entry.error?.cause ?? entry.error
+  return { outcome: entry.outcome, ...(last?.type === undefined ? {} : { type: last.type }), ...(last?.code === undefined ? {} : { code: last.code }) }
+}

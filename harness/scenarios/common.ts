@@ -1,0 +1,78 @@
+/**
+ * Helpers any scenario file may use: fresh topics whose partitions a chosen node leads, a timed
+ * wait for leadership to leave a node, and reading a topic back into a verdict.
+ */
+import { randomBytes } from 'node:crypto'
+import type { ITopicConfig } from 'kafkajs'
+import { DEADLINES, describePartition, waitFor, type Cluster, type PartitionState } from '../cluster/index.js'
+import { reconcile, type Verdict } from '../reconcile/index.js'
+import { readTopic, type Ledger, type TopicLog } from '../workload/index.js'
+
+/** A topic name no earlier run used: `<name>-<time>-<random>`. */
+export function freshTopic(name: string): string {
+  return `${name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
+}
+
+/**
+ * Creates an RF=3 topic (min.insync.replicas=2, unclean election off) whose every partition lists
+ * `leader` first among its replicas, so `leader` leads them all, and waits until it does, with
+ * the full ISR on every partition.
+ */
+export async function createTopicLedBy(
+  cluster: Cluster,
+  topic: string,
+  leader: number,
+  opts: { partitions?: number; configs?: Record<string, string> } = {},
+): Promise<PartitionState[]> {
+  const followers = cluster.nodeIds.filter((id) => id !== leader)
+  if (followers.length === cluster.nodeIds.length) throw new Error(`no node ${leader}; nodes are ${cluster.nodeIds.join(', ')}`)
+  const configs = { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false', ...opts.configs }
+  const spec: ITopicConfig = {
+    topic,
+    replicaAssignment: Array.from({ length: opts.partitions ?? 3 }, (_, partition) => ({ partition, replicas: [leader, ...followers] })),
+    configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+  }
+  const admin = await cluster.admin()
+  await waitFor(`topic ${topic} to be created`, async () => {
+    if ((await admin.listTopics()).includes(topic)) return
+    await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
+    throw new Error('created; checking')
+  }, { timeoutMs: DEADLINES.leader })
+  return waitFor(`every partition of ${topic} to be led by node ${leader} with its full ISR`, async () => {
+    const parts = await cluster.partitions(topic)
+    const bad = parts.filter((p) => p.leader !== leader || p.isr.length !== p.replicas.length)
+    if (bad.length) throw new Error(bad.map(describePartition).join('; '))
+    return parts
+  }, { timeoutMs: DEADLINES.isr })
+}
+
+/**
+ * Waits until every partition of `topics` is led by a node other than `from`; returns when that
+ * was seen (ms since the epoch). Subtract the fault's start for the time to a new leader.
+ */
+export async function waitForLeadersOff(cluster: Cluster, topics: readonly string[], from: number): Promise<number> {
+  await Promise.all(
+    topics.map((topic) =>
+      waitFor(`every partition of ${topic} to be led by a node other than ${from}`, async () => {
+        const bad = (await cluster.partitions(topic)).filter((p) => p.leader < 0 || p.leader === from)
+        if (bad.length) throw new Error(bad.map(describePartition).join('; '))
+      }, { timeoutMs: DEADLINES.leader, maxIntervalMs: 100 }),
+    ),
+  )
+  return Date.now()
+}
+
+/**
+ * Reads `ledger`'s topic back to its high watermarks and reconciles, every example kept. Records
+ * whose id is in `harnessIds` (written by the harness itself, not the producer under test, e.g.
+ * to make followers fall behind) are taken out of the log first.
+ */
+export async function readBack(
+  cluster: Cluster,
+  ledger: Ledger,
+  harnessIds: ReadonlySet<string> = new Set(),
+): Promise<{ log: TopicLog; verdict: Verdict }> {
+  const read = await readTopic({ kafka: cluster.kafka({ clientId: `reader-${ledger.topic}` }), topic: ledger.topic })
+  const log = { ...read, records: read.records.filter((r) => r.id === null || !harnessIds.has(r.id)) }
+  return { log, verdict: reconcile(ledger, log, { evidenceLimit: 10_000 }) }
+}
