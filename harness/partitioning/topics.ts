@@ -15,9 +15,10 @@ export const PROBE_PREFIX = 'probe-'
 /**
  * Waits until every partition's leader accepts a produce. `createTopic` waits until the metadata
  * shows a full ISR, but a leader can still answer NOT_LEADER_OR_FOLLOWER for a moment after that
- * (its own metadata lags), and kafkajs retries a send by calling the partitioner again, which for
- * a keyless record takes the next partition. A test that pins where keyless records go must start
- * after that. Leaves one probe record (id `probe-<p>`, maybe more than one copy) per partition.
+ * (its own metadata lags). kafkajs retries such a send by calling the partitioner again (a keyless
+ * record takes the next partition) and re-sends to every broker that has not answered yet, even
+ * one whose answer is still on its way (a second copy, idempotent or not). A test that pins where
+ * keyless records go, or counts copies, must start after that. Leaves one probe record (id `probe-<p>`, maybe more than one copy) per partition.
  */
 export async function waitUntilWritable(cluster: Cluster, topic: string): Promise<void> {
   const partitions = (await cluster.partitions(topic)).map((p) => p.partition)

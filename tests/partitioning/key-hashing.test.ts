@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs'
 import { keyCorpus, showKey } from '../../harness/partitioning/keys.js'
 import { murmur2, partitionForKey, toPositive } from '../../harness/partitioning/murmur2.js'
 import { positionsById, produceRaw } from '../../harness/partitioning/produce.js'
-import { uniqueTopic } from '../../harness/partitioning/topics.js'
+import { uniqueTopic, waitUntilWritable } from '../../harness/partitioning/topics.js'
 import { readTopic } from '../../harness/workload/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
@@ -37,10 +37,10 @@ describe("keyed records land where the Java client's murmur2 puts them", () => {
     const kafka = c.kafka()
     const topic = uniqueTopic(`hash-p${n}`)
     await c.createTopic(topic, { partitions: n })
+    // Right after creation a leader can still answer NOT_LEADER; kafkajs's retry of a many-partition
+    // call can then write records twice (seen at 50 partitions, even idempotent). Start after that.
+    await waitUntilWritable(c, topic)
 
-    // Idempotent: right after a topic is created a broker can still answer NOT_LEADER for some of
-    // its partitions; kafkajs then re-sends the whole request to that broker, and without
-    // idempotence the partitions that had succeeded get a second copy (seen with 50 partitions).
     const calls = await produceRaw(kafka, topic, corpus, { batchSize: 1000, acks: -1, producer: { idempotent: true, maxInFlightRequests: 1 } })
     const log = await readTopic({ kafka, topic })
 
@@ -60,9 +60,11 @@ describe("keyed records land where the Java client's murmur2 puts them", () => {
       return [{ id: k.id, kind: k.kind, key: showKey(k.key), want, found: found.map((f) => f.partition), stored }]
     })
     expect(wrong.slice(0, 20), `${wrong.length} of ${corpus.length} records misplaced`).toEqual([])
-    expect(log.records, 'each record exactly once').toHaveLength(corpus.length)
+    const notOnce = corpus.filter((k) => at.get(k.id)?.length !== 1).map((k) => `${k.id} x${at.get(k.id)?.length ?? 0}`)
+    expect(notOnce.slice(0, 20), `${notOnce.length} records not exactly once`).toEqual([])
     expect(at.get('k0')?.[0]?.key).toBe('') // the empty key is a key (hashed), not a null key
-    console.log(`${n} partitions: records per partition ${JSON.stringify(log.partitions.map((p) => p.high - p.low))}`)
+    const perPartition = Array.from({ length: n }, (_, p) => corpus.filter((k) => at.get(k.id)?.[0]?.partition === p).length)
+    console.log(`${n} partitions: records per partition ${JSON.stringify(perPartition)}`)
   })
 
   test("kafkajs's LegacyPartitioner (the 1.x default) is not Java-compatible: 7 of the lecture's 10 keys go elsewhere", () => {
