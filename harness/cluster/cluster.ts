@@ -267,7 +267,20 @@ export class Cluster {
       await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
       throw new Error('created; checking')
     }, { timeoutMs: DEADLINES.leader })
-    return this.waitForIsr(name, 'full')
+    const parts = await this.waitForIsr(name, 'full')
+    await this.waitForLeadersServing(name)
+    return parts
+  }
+
+  /**
+   * Waits until every partition's leader answers for it. The controller's metadata can name a
+   * leader a moment before that broker has applied it (it then answers NOT_LEADER_OR_FOLLOWER to
+   * a produce); ListOffsets goes to each leader and passes the same leadership check, without
+   * writing anything.
+   */
+  async waitForLeadersServing(topic: string, timeoutMs = DEADLINES.leader): Promise<void> {
+    const admin = await this.admin()
+    await waitFor(`every leader of ${topic} to serve its partition`, () => admin.fetchTopicOffsets(topic), { timeoutMs })
   }
 
   // ---- heal -------------------------------------------------------------------------------

@@ -132,15 +132,14 @@ export function parseGateConfig(raw: unknown): GateConfig {
 }
 
 /**
- * kafkajs's effective retries for these options: an explicit `retry.retries`; otherwise
- * MAX_SAFE_INTEGER for an idempotent producer given no `retry` object at all, and 5 in every
- * other case (kafkajs 2.2.4 src/producer/index.js: `retry || { retries: idempotent ? MAX : 5 }`,
- * then the retrier's default of 5 when a `retry` object leaves `retries` out).
+ * kafkajs's effective retries for these options: an explicit `retry.retries`, else 5, idempotent
+ * or not. kafkajs 2.2.4's createProducer would give an idempotent producer MAX_SAFE_INTEGER
+ * retries only when handed no retry object at all, but `Kafka#producer()` always hands it one
+ * (`{ ...clientRetry, ...retry }`, src/index.js), so the retrier's default of 5 applies.
+ * Pinned against the real client in tests/idempotency.
  */
 export function effectiveRetries(p: GateConfig['producer']): number {
-  if (p.retry?.retries !== undefined) return p.retry.retries
-  if (p.retry === undefined && p.idempotent) return Number.MAX_SAFE_INTEGER
-  return 5
+  return p.retry?.retries ?? 5
 }
 
 /** Claims that the options rule out before any fault is injected. */
