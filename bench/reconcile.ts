@@ -60,8 +60,9 @@ function synthesize(n: number): Synthetic {
     }
     if (outcome === 'failed') failed++
     if (outcome === 'unknown') unknown++
-    // a fresh string, as a reader would produce, not the ledger's
-    if (written) perPartition[partition]!.push({ partition, offset, key, id: `a1b2c3d4-${i}`, timestamp: start + 1, headers })
+    // a fresh, flat string, as the reader's Buffer.toString() produces, not the ledger's
+    const id = Buffer.from(`a1b2c3d4-${i}`, 'latin1').toString('latin1')
+    if (written) perPartition[partition]!.push({ partition, offset, key, id, timestamp: start + 1, headers })
   }
   const p0 = perPartition[0]!
   const p1 = perPartition[1]!

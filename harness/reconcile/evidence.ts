@@ -41,7 +41,8 @@ export class Sample<T> {
 
 /** Orders log records by (partition, offset). */
 export function byLogPosition(f: Facts): (a: number, b: number) => number {
-  return (a, b) => f.logPartition[a]! - f.logPartition[b]! || f.logOffset[a]! - f.logOffset[b]!
+  const r = f.records
+  return (a, b) => r[a]!.partition - r[b]!.partition || r[a]!.offset - r[b]!.offset
 }
 
 /** Orders entries by their first log position (absent last), then id. */
@@ -55,50 +56,55 @@ export function byFirstPosition(f: Facts): (a: number, b: number) => number {
   }
 }
 
-/** Orders acknowledged entries by acknowledged (partition, offset), then id. */
+/** Orders acknowledged entries by acknowledged (partition, offset) (unknown last), then id. */
 export function byAckPosition(f: Facts): (a: number, b: number) => number {
+  const e = f.entries
   return (a, b) =>
-    f.ackPartition[a]! - f.ackPartition[b]! || f.ackOffset[a]! - f.ackOffset[b]! || byId(f, a, b)
+    (e[a]!.partition ?? Infinity) - (e[b]!.partition ?? Infinity) ||
+    (e[a]!.offset ?? Infinity) - (e[b]!.offset ?? Infinity) ||
+    byId(f, a, b)
 }
 
 /** Orders entries by send start, then id. */
 export function bySendStart(f: Facts): (a: number, b: number) => number {
-  return (a, b) => f.start[a]! - f.start[b]! || byId(f, a, b)
+  return (a, b) => f.entries[a]!.start - f.entries[b]!.start || byId(f, a, b)
 }
 
 function byId(f: Facts, a: number, b: number): number {
-  const ia = f.ledger.entries[a]!.id
-  const ib = f.ledger.entries[b]!.id
+  const ia = f.entries[a]!.id
+  const ib = f.entries[b]!.id
   return ia < ib ? -1 : ia > ib ? 1 : 0
 }
 
+/** Where entry x was acknowledged: `ok` with a partition and an offset, else null. */
+export function ackOf(f: Facts, x: number): Position | null {
+  const e = f.entries[x]!
+  return f.outcome[x] === OK && e.partition !== null && e.offset !== null ? { partition: e.partition, offset: e.offset } : null
+}
+
 export function sendRef(f: Facts, x: number): SendRef {
-  const e = f.ledger.entries[x]!
-  const ref: SendRef = {
-    id: e.id,
-    key: e.key,
-    outcome: e.outcome,
-    sendStart: e.start,
-    sendEnd: e.end,
-    ack: f.outcome[x] === OK && f.ackOffset[x]! >= 0 ? { partition: f.ackPartition[x]!, offset: f.ackOffset[x]! } : null,
-  }
+  const e = f.entries[x]!
+  const ref: SendRef = { id: e.id, key: e.key, outcome: e.outcome, sendStart: e.start, sendEnd: e.end, ack: ackOf(f, x) }
   if (e.seq !== undefined) ref.seq = e.seq
   if (e.reason !== undefined) ref.reason = e.reason
   return ref
 }
 
 export function position(f: Facts, i: number): Position {
-  return { partition: f.logPartition[i]!, offset: f.logOffset[i]! }
+  const r = f.records[i]!
+  return { partition: r.partition, offset: r.offset }
 }
 
 export function stored(f: Facts, i: number): StoredRef {
-  const r = f.log.records[i]!
+  const r = f.records[i]!
   return { id: r.id, key: r.key }
 }
 
-/** What sits at entry x's acknowledged position: a record, or null (nothing there / no offset). */
-export function holderAtAck(f: Facts, x: number): number {
-  return f.ackOffset[x]! < 0 ? -1 : f.recordAt(f.ackPartition[x]!, f.ackOffset[x]!)
+/** What sits at entry x's acknowledged position, or null (nothing there, or no known position). */
+export function holderAtAck(f: Facts, x: number): StoredRef | null {
+  const ack = ackOf(f, x)
+  const i = ack === null ? -1 : f.recordAt(ack.partition, ack.offset)
+  return i < 0 ? null : stored(f, i)
 }
 
 /** Evidence for the sampled entries, each with every position its id holds. */

@@ -3,14 +3,14 @@
  * any id.
  *
  * A Map keyed by millions of strings costs a few hundred ns per operation; most ids here are
- * `<prefix>-<decimal>`, so those are indexed by their number in a dense Int32Array per prefix,
+ * `<prefix>-<decimal>`, so those are indexed by their number in a dense array per prefix,
  * and every other id (custom ids, leading zeros, sparse numbers) goes into a Map. A lookup that
  * finds a slot still compares the whole id with the entry's id, so the fast path can only ever
  * answer with the entry whose id is equal to the one asked for.
  */
 const DASH = 45
 const ZERO = 48
-const MAX_DIGITS = 9 // < 1e9: fits an Int32Array index
+const MAX_DIGITS = 9 // numbers < 1e9
 const MAX_PREFIXES = 8
 
 /** The decimal number in id[from..], or -1 unless it is canonical (digits only, no leading zero). */
@@ -28,14 +28,15 @@ function numberAt(id: string, from: number): number {
 
 export class IdIndex {
   private readonly prefixes: string[] = []
-  private readonly tables: Int32Array[] = []
+  /** Per prefix: number → entry + 1 (0: none). Plain arrays: see facts.ts on typed arrays. */
+  private readonly tables: number[][] = []
   private readonly other = new Map<string, number>()
 
   /** Throws if an id occurs twice. */
   constructor(private readonly ids: (x: number) => string, count: number) {
     // Pass 1: which prefix and number each id has.
-    const prefixOf = new Int32Array(count).fill(-1)
-    const numberOf = new Int32Array(count)
+    /** prefix index * 1e9 + number, or -1 */
+    const parsed = new Array<number>(count).fill(-1)
     const candidates: { prefix: string; max: number; count: number }[] = []
     let last = -1
     for (let x = 0; x < count; x++) {
@@ -60,8 +61,7 @@ export class IdIndex {
         if (p < 0) continue
       }
       last = p
-      prefixOf[x] = p
-      numberOf[x] = n
+      parsed[x] = p * 1e9 + n
       const c = candidates[p]!
       c.count++
       if (n > c.max) c.max = n
@@ -70,10 +70,11 @@ export class IdIndex {
     const tableOf = candidates.map((c) => {
       if (c.max > 4 * c.count + 1024) return -1
       this.prefixes.push(c.prefix)
-      return this.tables.push(new Int32Array(c.max + 1)) - 1
+      return this.tables.push(new Array<number>(c.max + 1).fill(0)) - 1
     })
     for (let x = 0; x < count; x++) {
-      const p = prefixOf[x]!
+      const code = parsed[x]!
+      const p = code < 0 ? -1 : Math.floor(code / 1e9)
       const t = p < 0 ? -1 : tableOf[p]!
       if (t < 0) {
         const size = this.other.size
@@ -82,7 +83,7 @@ export class IdIndex {
         continue
       }
       const table = this.tables[t]!
-      const n = numberOf[x]!
+      const n = code - p * 1e9
       if (table[n] !== 0) throw duplicate(ids(x))
       table[n] = x + 1
     }

@@ -9,8 +9,8 @@ export function findKeySplits(f: Facts, limit: number): AnomalyClass<KeySplitEvi
   const split = new Uint8Array(keyCount)
   let any = false
   f.partitions.forEach((view, v) => {
-    for (const i of view.order) {
-      const x = f.logEntry[i]!
+    for (let t = view.begin; t < view.end; t++) {
+      const x = f.logEntry[f.order === null ? t : f.order[t]!]!
       if (x < 0) continue
       const k = f.keyOf[x]!
       if (home[k] === -1) home[k] = v
@@ -25,8 +25,8 @@ export function findKeySplits(f: Facts, limit: number): AnomalyClass<KeySplitEvi
   for (let k = 0; k < keyCount; k++) if (split[k] === 1) sample.offer(k)
   const shown = new Map(sample.kept().map((k) => [k, new Map<number, number>()]))
   for (const view of f.partitions) {
-    for (const i of view.order) {
-      const x = f.logEntry[i]!
+    for (let t = view.begin; t < view.end; t++) {
+      const x = f.logEntry[f.order === null ? t : f.order[t]!]!
       const perPartition = x < 0 ? undefined : shown.get(f.keyOf[x]!)
       if (perPartition !== undefined) perPartition.set(view.partition, (perPartition.get(view.partition) ?? 0) + 1)
     }

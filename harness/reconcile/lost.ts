@@ -1,5 +1,5 @@
 /** lost: acknowledged, absent from the log. See definitions.ts. */
-import { byAckPosition, holderAtAck, Sample, sendRef, stored } from './evidence.js'
+import { byAckPosition, holderAtAck, Sample, sendRef } from './evidence.js'
 import { OK, type Facts } from './facts.js'
 import type { AnomalyClass, LostEvidence } from './types.js'
 
@@ -10,9 +10,6 @@ export function findLost(f: Facts, limit: number): AnomalyClass<LostEvidence> {
   }
   return {
     count: sample.count,
-    evidence: sample.kept().map((x) => {
-      const holder = holderAtAck(f, x)
-      return { ...sendRef(f, x), holder: holder < 0 ? null : stored(f, holder) }
-    }),
+    evidence: sample.kept().map((x) => ({ ...sendRef(f, x), holder: holderAtAck(f, x) })),
   }
 }

@@ -1,20 +1,19 @@
 /** overwritten: the acknowledged position no longer holds the record. See definitions.ts. */
-import { byAckPosition, holderAtAck, position, Sample, sendRef, stored } from './evidence.js'
+import { ackOf, byAckPosition, holderAtAck, position, Sample, sendRef } from './evidence.js'
 import { OK, type Facts } from './facts.js'
-import type { Anomalies, Position } from './types.js'
+import type { Anomalies } from './types.js'
 
 export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten'] {
   const sample = new Sample(limit, byAckPosition(f))
   let alsoLost = 0
   let reused = 0
   for (let x = 0; x < f.n; x++) {
-    const offset = f.ackOffset[x]!
-    if (f.outcome[x] !== OK || offset < 0) continue
-    const partition = f.ackPartition[x]!
+    if (f.outcome[x] !== OK) continue
+    const { partition, offset } = f.entries[x]!
+    if (partition === null || offset === null) continue
     const first = f.firstLog[x]!
-    if (first >= 0 && f.logPartition[first] === partition && f.logOffset[first] === offset) continue
-    const v = f.partitionIndex.get(partition)
-    if (offset < (v === undefined ? 0 : f.partitions[v]!.low)) continue // deleted by retention: not observable
+    if (first >= 0 && f.records[first]!.partition === partition && f.records[first]!.offset === offset) continue
+    if (offset < f.lowOf(partition)) continue // deleted by retention: not observable
     const holder = f.recordAt(partition, offset)
     if (holder >= 0 && f.logEntry[holder] === x) continue // a later copy sits at the position
     sample.offer(x)
@@ -28,15 +27,11 @@ export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten
     moved: count - alsoLost,
     reused,
     vacant: count - reused,
-    evidence: sample.kept().map((x) => {
-      const holder = holderAtAck(f, x)
-      const ack: Position = { partition: f.ackPartition[x]!, offset: f.ackOffset[x]! }
-      return {
-        ...sendRef(f, x),
-        ack,
-        holder: holder < 0 ? null : stored(f, holder),
-        nowAt: f.positionsOf(x).map((i) => position(f, i)),
-      }
-    }),
+    evidence: sample.kept().map((x) => ({
+      ...sendRef(f, x),
+      ack: ackOf(f, x)!,
+      holder: holderAtAck(f, x),
+      nowAt: f.positionsOf(x).map((i) => position(f, i)),
+    })),
   }
 }

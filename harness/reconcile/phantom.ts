@@ -5,10 +5,9 @@ import type { AnomalyClass, PhantomEvidence } from './types.js'
 
 export function findPhantoms(f: Facts, limit: number): AnomalyClass<PhantomEvidence> {
   const sample = new Sample(limit, byLogPosition(f))
-  for (const view of f.partitions) {
-    for (const i of view.order) {
-      if (f.logEntry[i]! < 0) sample.offer(i)
-    }
+  for (let t = 0; t < f.m; t++) {
+    const i = f.order === null ? t : f.order[t]!
+    if (f.logEntry[i]! < 0) sample.offer(i)
   }
   return { count: sample.count, evidence: sample.kept().map((i) => ({ ...position(f, i), ...stored(f, i) })) }
 }

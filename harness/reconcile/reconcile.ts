@@ -41,12 +41,10 @@ export function reconcile(ledger: LedgerLike, log: LogLike, options: ReconcileOp
     if (f.outcome[x] === OK) acknowledged++
     else if (f.outcome[x] === FAILED) failed++
   }
-  let earliest = Infinity
-  for (let x = 0; x < f.n; x++) if (f.start[x]! < earliest) earliest = f.start[x]!
   const violations = VIOLATIONS.filter((name) => anomalies[name].count > 0)
   return {
     topic: ledger.topic ?? log.topic ?? null,
-    startedAt: ledger.startedAt ?? (earliest === Infinity ? 0 : earliest),
+    startedAt: ledger.startedAt ?? (f.earliest === Infinity ? 0 : f.earliest),
     totals: { sent: f.n, acknowledged, failed, unknown: f.n - acknowledged - failed, read: f.m },
     anomalies,
     violations,

@@ -8,7 +8,7 @@
  * starts: O(g log g) for a group of g records.
  */
 import { Sample, sendRef } from './evidence.js'
-import { OK, type Facts } from './facts.js'
+import { OK, type Facts, type PartitionView } from './facts.js'
 import type { AnomalyClass, ReorderEvidence } from './types.js'
 
 interface Pair {
@@ -18,28 +18,27 @@ interface Pair {
 }
 
 export function findReordered(f: Facts, limit: number): AnomalyClass<ReorderEvidence> {
+  const r = f.records
   const sample = new Sample<Pair>(
     limit,
-    (p, q) =>
-      f.logPartition[p.a]! - f.logPartition[q.a]! ||
-      f.logOffset[p.a]! - f.logOffset[q.a]! ||
-      f.logOffset[p.b]! - f.logOffset[q.b]!,
+    (p, q) => r[p.a]!.partition - r[q.a]!.partition || r[p.a]!.offset - r[q.a]!.offset || r[p.b]!.offset - r[q.b]!.offset,
   )
   let pairs = 0
   const maxStart = new Float64Array(f.keys.length)
-  const seenIn = new Int32Array(f.n).fill(-1)
-  f.partitions.forEach((view, v) => {
+  f.partitions.forEach((view) => {
     maxStart.fill(-Infinity)
     let overtaken: Set<number> | null = null
-    for (const i of view.order) {
+    const firstCopy = firstCopyFilter(f)
+    for (let t = view.begin; t < view.end; t++) {
+      const i = f.order === null ? t : f.order[t]!
       const x = f.logEntry[i]!
-      if (x < 0 || seenIn[x] === v) continue // phantom, or a later copy in this partition
-      seenIn[x] = v
+      if (x < 0 || !firstCopy(x)) continue // phantom, or a later copy in this partition
       const k = f.keyOf[x]!
+      const start = f.start[x]!
       if (f.outcome[x] === OK && maxStart[k]! > f.end[x]!) (overtaken ??= new Set()).add(k)
-      if (f.start[x]! > maxStart[k]!) maxStart[k] = f.start[x]!
+      if (start > maxStart[k]!) maxStart[k] = start
     }
-    if (overtaken !== null) pairs += countGroups(f, v, overtaken, sample)
+    if (overtaken !== null) pairs += countGroups(f, view, overtaken, sample)
   })
   return {
     count: pairs,
@@ -48,25 +47,38 @@ export function findReordered(f: Facts, limit: number): AnomalyClass<ReorderEvid
       const y = f.logEntry[b]!
       return {
         key: f.keys[f.keyOf[x]!]!,
-        partition: f.logPartition[a]!,
-        ackedFirst: { ...sendRef(f, x), readAt: f.logOffset[a]! },
-        readFirst: { ...sendRef(f, y), readAt: f.logOffset[b]! },
+        partition: r[a]!.partition,
+        ackedFirst: { ...sendRef(f, x), readAt: r[a]!.offset },
+        readFirst: { ...sendRef(f, y), readAt: r[b]!.offset },
       }
     }),
   }
 }
 
-/** Counts the inverted pairs of the given keys in partition view v; offers one pair per overtaken record. */
-function countGroups(f: Facts, v: number, keys: Set<number>, sample: Sample<Pair>): number {
-  const groups = new Map<number, number[]>([...keys].map((k) => [k, []]))
-  const seen = new Set<number>()
-  for (const i of f.partitions[v]!.order) {
-    const x = f.logEntry[i]!
-    if (x < 0 || seen.has(x)) continue
-    const group = groups.get(f.keyOf[x]!)
-    if (group === undefined) continue
+/**
+ * For one pass over one partition: true the first time an entry is met. Entries with a single
+ * copy in the whole log are always met once, so only those with several are remembered.
+ */
+function firstCopyFilter(f: Facts): (x: number) => boolean {
+  let seen: Set<number> | null = null
+  return (x) => {
+    if (f.occurrences[x]! === 1) return true
+    seen ??= new Set()
+    if (seen.has(x)) return false
     seen.add(x)
-    group.push(i)
+    return true
+  }
+}
+
+/** Counts the inverted pairs of the given keys in one partition; offers one pair per overtaken record. */
+function countGroups(f: Facts, view: PartitionView, keys: Set<number>, sample: Sample<Pair>): number {
+  const groups = new Map<number, number[]>([...keys].map((k) => [k, []]))
+  const firstCopy = firstCopyFilter(f)
+  for (let t = view.begin; t < view.end; t++) {
+    const i = f.order === null ? t : f.order[t]!
+    const x = f.logEntry[i]!
+    if (x < 0 || !firstCopy(x)) continue
+    groups.get(f.keyOf[x]!)?.push(i)
   }
   let pairs = 0
   for (const members of groups.values()) pairs += countGroup(f, members, sample)
@@ -75,26 +87,27 @@ function countGroups(f: Facts, v: number, keys: Set<number>, sample: Sample<Pair
 
 /** Pairs (b before a in `members`, which is in offset order) with a acknowledged and a.end < b.start. */
 function countGroup(f: Facts, members: number[], sample: Sample<Pair>): number {
-  const starts = Float64Array.from(members, (i) => f.start[f.logEntry[i]!]!).sort()
+  const entryOf = (i: number) => f.entries[f.logEntry[i]!]!
+  const starts = Float64Array.from(members, (i) => entryOf(i).start).sort()
   const tree = new Int32Array(starts.length + 1)
   let pairs = 0
   let inserted = 0
   let latest = -1 // member with the latest start so far
   for (const i of members) {
-    const x = f.logEntry[i]!
-    if (f.outcome[x] === OK) {
-      // inserted members with start > end[x] = inserted - (members with start <= end[x])
+    const e = entryOf(i)
+    if (f.outcome[f.logEntry[i]!] === OK) {
+      // inserted members with start > e.end = inserted - (members with start <= e.end)
       let atMost = 0
-      for (let r = upperBound(starts, f.end[x]!); r > 0; r -= r & -r) atMost += tree[r]!
+      for (let r = upperBound(starts, e.end); r > 0; r -= r & -r) atMost += tree[r]!
       const overtakers = inserted - atMost
       if (overtakers > 0) {
         pairs += overtakers
         sample.offer({ a: i, b: latest })
       }
     }
-    for (let r = upperBound(starts, f.start[x]!); r <= starts.length; r += r & -r) tree[r]!++
+    for (let r = upperBound(starts, e.start); r <= starts.length; r += r & -r) tree[r]!++
     inserted++
-    if (latest < 0 || f.start[x]! > f.start[f.logEntry[latest]!]!) latest = i
+    if (latest < 0 || e.start > entryOf(latest).start) latest = i
   }
   return pairs
 }
