@@ -13,7 +13,7 @@ import type { Cluster } from '../cluster/index.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
 import type { Verdict } from '../reconcile/index.js'
 import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
-import type { Ledger, LedgerEntry } from '../workload/index.js'
+import type { Ledger, LedgerEntry, LedgerEvent, TopicLog } from '../workload/index.js'
 import { createTopicLedBy, freshTopic, readBack, waitForLeadersOff } from './common.js'
 
 export type AcksLevel = -1 | 0 | 1
@@ -54,6 +54,8 @@ export interface Lane {
 export interface LaneResult extends Lane {
   /** The lane producer's ledger: what was reconciled. */
   ledger: Ledger
+  /** The lane's topic as read back (without the harness's own records). */
+  log: TopicLog
   verdict: Verdict
   /**
    * Sent minus found: records absent from the log whatever the producer was told. For acks=0,
@@ -70,7 +72,15 @@ export class AcksOutcome {
     readonly scenario: string,
     readonly leader: number,
     readonly lanes: readonly LaneResult[],
+    readonly faults: readonly FaultWindow[],
   ) {}
+
+  /** When the scenario's (first) fault was applied. */
+  get faultAt(): number {
+    const first = this.faults[0]
+    if (!first) throw new Error(`scenario '${this.scenario}' applied no fault`)
+    return first.appliedAt
+  }
 
   lane(name: AcksName): LaneResult {
     const lane = this.lanes.find((l) => l.acks === LEVELS[name])
@@ -155,7 +165,7 @@ export class SideBySide implements LaneScene {
         const { ledger, harness = [] } = written[i] ?? {}
         if (!ledger) throw new Error(`no ledger for lane ${lane.variant} of '${this.scenario}'`)
         const harnessIds = new Set(harness.flatMap((l) => l.entries.map((e) => e.id)))
-        const { verdict } = await readBack(this.cluster, ledger, harnessIds)
+        const { log, verdict } = await readBack(this.cluster, ledger, harnessIds)
         const absent = verdict.totals.sent - found(verdict)
         const row = scenarioResult({
           suite: 'acks',
@@ -173,10 +183,10 @@ export class SideBySide implements LaneScene {
             ...(harnessIds.size ? { harnessRecords: harnessIds.size } : {}),
           },
         })
-        return { ...lane, ledger, verdict, absent, row }
+        return { ...lane, ledger, log, verdict, absent, row }
       }),
     )
-    return new AcksOutcome(this.scenario, this.leader, results)
+    return new AcksOutcome(this.scenario, this.leader, results, this.faults)
   }
 }
 
@@ -197,6 +207,18 @@ export function scenarioOnce(results: ResultsCollector, scenario: () => Promise<
       for (const row of o.rows) results.add(row)
       return o
     }))
+}
+
+/** Of the lane's records whose send began at or after `at`: how many were sent, and how many are in the log. */
+export function sentSince(lane: LaneResult, at: number): { sent: number; found: number } {
+  const inLog = new Set(lane.log.records.map((r) => r.id))
+  const sent = lane.ledger.entries.filter((e) => e.start >= at)
+  return { sent: sent.length, found: sent.filter((e) => inLog.has(e.id)).length }
+}
+
+/** Ledger events of the given types (e.g. what a producer noticed: 'retry', 'leader-change'). */
+export function eventsOf(ledger: Ledger, ...types: LedgerEvent['type'][]): LedgerEvent[] {
+  return ledger.events.filter((e) => types.includes(e.type))
 }
 
 /** Leader changes away from `leader` that the producer saw in its own metadata (ledger events). */
