@@ -84,6 +84,7 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
   }
   await Promise.all(sessions.map((session) => session.ready()))
   const records = Array.from({ length: s.records }, (_, i) => ({ key: ORDER_KEYS[i % ORDER_KEYS.length] as string }))
+  let ledgers: Ledger[] = []
   try {
     await side.withFault(s.fault(side.leader), async () => {
       await s.before?.(burst)
@@ -91,11 +92,10 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
       await s.after?.(burst)
     })
   } finally {
-    await Promise.all(sessions.map((session) => session.close()))
+    ledgers = await Promise.all(sessions.map((session) => session.close()))
   }
   // The old leader back in every ISR: whatever it had to truncate, it has truncated.
   await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 'full')))
-  const ledgers = await Promise.all(sessions.map((session) => session.close()))
   return side.settle(ledgers.map((ledger, i) => ({ ledger, harness: markers[i] ?? [] })))
 }
 
