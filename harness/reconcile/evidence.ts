@@ -41,8 +41,7 @@ export class Sample<T> {
 
 /** Orders log records by (partition, offset). */
 export function byLogPosition(f: Facts): (a: number, b: number) => number {
-  const r = f.records
-  return (a, b) => r[a]!.partition - r[b]!.partition || r[a]!.offset - r[b]!.offset
+  return (a, b) => f.logPartition[a]! - f.logPartition[b]! || f.logOffset[a]! - f.logOffset[b]!
 }
 
 /** Orders entries by their first log position (absent last), then id. */
@@ -91,8 +90,7 @@ export function sendRef(f: Facts, x: number): SendRef {
 }
 
 export function position(f: Facts, i: number): Position {
-  const r = f.records[i]!
-  return { partition: r.partition, offset: r.offset }
+  return { partition: f.logPartition[i]!, offset: f.logOffset[i]! }
 }
 
 export function stored(f: Facts, i: number): StoredRef {

@@ -8,8 +8,8 @@
  * Memory: columns are plain arrays, not typed arrays, on purpose. The inputs of a large
  * reconciliation are millions of objects; V8 answers every ~100 MB of ArrayBuffer allocation with
  * a full mark-compact of that whole heap (seconds at 5M records), while the same columns on the
- * JS heap fall under its ordinary growth limits. Most fields the entries and records already
- * hold (partitions, offsets) are read from them rather than copied.
+ * JS heap fall under its ordinary growth limits. Each input object is read in one pass where
+ * possible: touching millions of scattered objects, not arithmetic, is what costs.
  */
 import { IdIndex } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
@@ -44,8 +44,13 @@ export interface Facts {
   end: number[]
   /** The earliest send start (Infinity for an empty ledger). */
   earliest: number
-  /** Ledger entry of log record i, -1 for a phantom. */
+  /** Acknowledged partition and offset of entry x: `ok` with both known, else -1. */
+  ackPartition: number[]
+  ackOffset: number[]
+  /** Ledger entry of log record i, -1 for a phantom; its partition and offset. */
   logEntry: number[]
+  logPartition: number[]
+  logOffset: number[]
   /** How many log records carry entry x's id, and the first of them in (partition, offset) order (-1 if none). */
   occurrences: number[]
   firstLog: number[]
@@ -79,9 +84,12 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const outcome = new Array<number>(n).fill(0)
   const start = new Array<number>(n).fill(0.5) // a double, so the arrays hold unboxed doubles
   const end = new Array<number>(n).fill(0.5)
+  const ackPartition = new Array<number>(n).fill(-1)
+  const ackOffset = new Array<number>(n).fill(-1)
   let earliest = Infinity
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
+    idIndex.add(x, e.id)
     let k = keyIndex.get(e.key)
     if (k === undefined) {
       k = keys.length
@@ -89,31 +97,60 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
       keyIndex.set(e.key, k)
     }
     keyOf[x] = k
-    outcome[x] = OUTCOME_CODE[e.outcome]
+    const code = OUTCOME_CODE[e.outcome]
+    outcome[x] = code
+    if (code === OK && e.partition !== null && e.offset !== null) {
+      ackPartition[x] = e.partition
+      ackOffset[x] = e.offset
+    }
     start[x] = e.start
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
   }
 
+  idIndex.seal()
+
+  // One pass over the records: their entries and positions; and, if they come in position order
+  // (as the reader returns them), each entry's copies and first copy.
   const logEntry = new Array<number>(m).fill(-1)
-  for (let i = 0; i < m; i++) {
-    const id = records[i]!.id
-    if (id !== null) logEntry[i] = idIndex.get(id)
-  }
-
-  const order = inPositionOrder(records) ? null : positionOrder(records)
-  const partitions = views(records, order, log.partitions ?? [])
-  const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
-
+  const logPartition = new Array<number>(m).fill(0)
+  const logOffset = new Array<number>(m).fill(0)
   const occurrences = new Array<number>(n).fill(0)
   const firstLog = new Array<number>(n).fill(-1)
-  for (let t = 0; t < m; t++) {
-    const i = order === null ? t : order[t]!
-    const x = logEntry[i]!
-    if (x < 0) continue
-    if (occurrences[x] === 0) firstLog[x] = i
-    occurrences[x]!++
+  let sorted = true
+  for (let i = 0; i < m; i++) {
+    const r = records[i]!
+    const id = r.id
+    const p = r.partition
+    const o = r.offset
+    const x = id === null ? -1 : idIndex.get(id)
+    logEntry[i] = x
+    logPartition[i] = p
+    logOffset[i] = o
+    if (i > 0 && sorted) {
+      const pp = logPartition[i - 1]!
+      if (p < pp || (p === pp && o <= logOffset[i - 1]!)) {
+        if (p === pp && o === logOffset[i - 1]) throw twoAt(p, o)
+        sorted = false
+      }
+    }
+    if (x >= 0) {
+      if (occurrences[x] === 0) firstLog[x] = i
+      occurrences[x]!++
+    }
   }
+
+  const order = sorted ? null : positionOrder(logPartition, logOffset)
+  if (order !== null) {
+    // first copies in position order, not record order
+    firstLog.fill(-1)
+    for (const i of order) {
+      const x = logEntry[i]!
+      if (x >= 0 && firstLog[x] === -1) firstLog[x] = i
+    }
+  }
+  const partitions = views(logPartition, order, log.partitions ?? [])
+  const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
 
   let multi: Map<number, number[]> | null = null
   const positionsOf = (x: number): number[] => {
@@ -144,7 +181,7 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
       const i = order === null ? mid : order[mid]!
-      const o = records[i]!.offset
+      const o = logOffset[i]!
       if (o === offset) return i
       if (o < offset) lo = mid + 1
       else hi = mid - 1
@@ -158,50 +195,38 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   }
 
   return {
-    entries, records, n, m, keys, keyOf, outcome, start, end, earliest, logEntry, occurrences, firstLog,
+    entries, records, n, m, keys, keyOf, outcome, start, end, earliest, ackPartition, ackOffset, logEntry, logPartition, logOffset, occurrences, firstLog,
     order, partitions, partitionIndex, positionsOf, recordAt, lowOf,
   }
 }
 
-/** True if the records are sorted by (partition, offset); throws on two records at one position. */
-function inPositionOrder(records: readonly LogRecordLike[]): boolean {
-  for (let i = 1; i < records.length; i++) {
-    const a = records[i - 1]!
-    const b = records[i]!
-    if (b.partition < a.partition || (b.partition === a.partition && b.offset <= a.offset)) {
-      if (b.partition === a.partition && b.offset === a.offset) throw twoAt(b)
-      return false
-    }
-  }
-  return true
-}
-
-function positionOrder(records: readonly LogRecordLike[]): number[] {
-  const order = Array.from({ length: records.length }, (_, i) => i)
-  order.sort((i, j) => records[i]!.partition - records[j]!.partition || records[i]!.offset - records[j]!.offset)
+function positionOrder(partition: readonly number[], offset: readonly number[]): number[] {
+  const order = Array.from({ length: partition.length }, (_, i) => i)
+  order.sort((i, j) => partition[i]! - partition[j]! || offset[i]! - offset[j]!)
   for (let t = 1; t < order.length; t++) {
-    const a = records[order[t - 1]!]!
-    const b = records[order[t]!]!
-    if (a.partition === b.partition && a.offset === b.offset) throw twoAt(b)
+    const a = order[t - 1]!
+    const b = order[t]!
+    if (partition[a] === partition[b] && offset[a] === offset[b]) throw twoAt(partition[b]!, offset[b]!)
   }
   return order
 }
 
-function twoAt(r: LogRecordLike): Error {
-  return new Error(`reconcile: the log holds two records at partition ${r.partition} offset ${r.offset}`)
+function twoAt(partition: number, offset: number): Error {
+  return new Error(`reconcile: the log holds two records at partition ${partition} offset ${offset}`)
 }
 
 /** Partitions with records (runs in position order) or bounds, sorted by partition. */
 function views(
-  records: readonly LogRecordLike[],
+  partitionOf: readonly number[],
   order: number[] | null,
   bounds: readonly { partition: number; low: number; high: number }[],
 ): PartitionView[] {
   const byPartition = new Map<number, PartitionView>()
-  for (let t = 0; t < records.length; ) {
-    const partition = records[order === null ? t : order[t]!]!.partition
+  const m = partitionOf.length
+  for (let t = 0; t < m; ) {
+    const partition = partitionOf[order === null ? t : order[t]!]!
     const begin = t
-    while (t < records.length && records[order === null ? t : order[t]!]!.partition === partition) t++
+    while (t < m && partitionOf[order === null ? t : order[t]!] === partition) t++
     byPartition.set(partition, { partition, low: 0, high: 0, begin, end: t })
   }
   for (const b of bounds) {

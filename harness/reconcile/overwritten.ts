@@ -1,6 +1,6 @@
 /** overwritten: the acknowledged position no longer holds the record. See definitions.ts. */
 import { ackOf, byAckPosition, holderAtAck, position, Sample, sendRef } from './evidence.js'
-import { OK, type Facts } from './facts.js'
+import type { Facts } from './facts.js'
 import type { Anomalies } from './types.js'
 
 export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten'] {
@@ -8,11 +8,11 @@ export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten
   let alsoLost = 0
   let reused = 0
   for (let x = 0; x < f.n; x++) {
-    if (f.outcome[x] !== OK) continue
-    const { partition, offset } = f.entries[x]!
-    if (partition === null || offset === null) continue
+    const partition = f.ackPartition[x]!
+    const offset = f.ackOffset[x]!
+    if (offset < 0) continue // not acknowledged, or no offset
     const first = f.firstLog[x]!
-    if (first >= 0 && f.records[first]!.partition === partition && f.records[first]!.offset === offset) continue
+    if (first >= 0 && f.logPartition[first] === partition && f.logOffset[first] === offset) continue
     if (offset < f.lowOf(partition)) continue // deleted by retention: not observable
     const holder = f.recordAt(partition, offset)
     if (holder >= 0 && f.logEntry[holder] === x) continue // a later copy sits at the position

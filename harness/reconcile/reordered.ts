@@ -7,7 +7,7 @@
  * (partition, key) groups where that happens are counted exactly, with a Fenwick tree over send
  * starts: O(g log g) for a group of g records.
  */
-import { Sample, sendRef } from './evidence.js'
+import { byLogPosition, Sample, sendRef } from './evidence.js'
 import { OK, type Facts, type PartitionView } from './facts.js'
 import type { AnomalyClass, ReorderEvidence } from './types.js'
 
@@ -18,11 +18,8 @@ interface Pair {
 }
 
 export function findReordered(f: Facts, limit: number): AnomalyClass<ReorderEvidence> {
-  const r = f.records
-  const sample = new Sample<Pair>(
-    limit,
-    (p, q) => r[p.a]!.partition - r[q.a]!.partition || r[p.a]!.offset - r[q.a]!.offset || r[p.b]!.offset - r[q.b]!.offset,
-  )
+  const sample = new Sample<Pair>(limit, (p, q) => byPosition(p.a, q.a) || f.logOffset[p.b]! - f.logOffset[q.b]!)
+  const byPosition = byLogPosition(f)
   let pairs = 0
   const maxStart = new Float64Array(f.keys.length)
   f.partitions.forEach((view) => {
@@ -47,9 +44,9 @@ export function findReordered(f: Facts, limit: number): AnomalyClass<ReorderEvid
       const y = f.logEntry[b]!
       return {
         key: f.keys[f.keyOf[x]!]!,
-        partition: r[a]!.partition,
-        ackedFirst: { ...sendRef(f, x), readAt: r[a]!.offset },
-        readFirst: { ...sendRef(f, y), readAt: r[b]!.offset },
+        partition: f.logPartition[a]!,
+        ackedFirst: { ...sendRef(f, x), readAt: f.logOffset[a]! },
+        readFirst: { ...sendRef(f, y), readAt: f.logOffset[b]! },
       }
     }),
   }
@@ -87,27 +84,27 @@ function countGroups(f: Facts, view: PartitionView, keys: Set<number>, sample: S
 
 /** Pairs (b before a in `members`, which is in offset order) with a acknowledged and a.end < b.start. */
 function countGroup(f: Facts, members: number[], sample: Sample<Pair>): number {
-  const entryOf = (i: number) => f.entries[f.logEntry[i]!]!
-  const starts = Float64Array.from(members, (i) => entryOf(i).start).sort()
+  const startOf = (i: number) => f.start[f.logEntry[i]!]!
+  const starts = Float64Array.from(members, startOf).sort()
   const tree = new Int32Array(starts.length + 1)
   let pairs = 0
   let inserted = 0
   let latest = -1 // member with the latest start so far
   for (const i of members) {
-    const e = entryOf(i)
-    if (f.outcome[f.logEntry[i]!] === OK) {
-      // inserted members with start > e.end = inserted - (members with start <= e.end)
+    const x = f.logEntry[i]!
+    if (f.outcome[x] === OK) {
+      // inserted members with start > end[x] = inserted - (members with start <= end[x])
       let atMost = 0
-      for (let r = upperBound(starts, e.end); r > 0; r -= r & -r) atMost += tree[r]!
+      for (let r = upperBound(starts, f.end[x]!); r > 0; r -= r & -r) atMost += tree[r]!
       const overtakers = inserted - atMost
       if (overtakers > 0) {
         pairs += overtakers
         sample.offer({ a: i, b: latest })
       }
     }
-    for (let r = upperBound(starts, e.start); r <= starts.length; r += r & -r) tree[r]!++
+    for (let r = upperBound(starts, f.start[x]!); r <= starts.length; r += r & -r) tree[r]!++
     inserted++
-    if (latest < 0 || e.start > entryOf(latest).start) latest = i
+    if (latest < 0 || f.start[x]! > startOf(latest)) latest = i
   }
   return pairs
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { IdIndex } from '../../harness/reconcile/id-index.js'
 
-const index = (ids: string[]) => new IdIndex((x) => ids[x]!, ids.length)
+function index(ids: string[]): IdIndex {
+  const idx = new IdIndex((x) => ids[x]!, ids.length)
+  ids.forEach((id, x) => idx.add(x, id))
+  return idx.seal()
+}
 
 describe('IdIndex', () => {
   const ids = ['run-0', 'run-1', 'run-7', 'custom', 'run-007', 'a-b-3', 'far-1000000', 'run-x', 'other-2', '-4', 'run-']
