@@ -75,6 +75,10 @@ export class ProducerSession {
   private drainTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly opts: ProducerSessionOptions) {
+    if (opts.producer?.idempotent === true && (opts.send?.acks ?? -1) !== -1) {
+      // kafkajs would refuse every send; say so once, before anything runs
+      throw new Error(`an idempotent producer needs acks=-1, got acks=${opts.send?.acks}`)
+    }
     this.prefix = opts.idPrefix ?? newIdPrefix()
     this.driver = new ProducerDriver(opts)
   }

@@ -161,6 +161,7 @@ describe('startWorkload', () => {
     expect(() => startWorkload({ kafka, topic, batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0')
     expect(() => startWorkload({ kafka, topic, keys: 0 })).toThrow('key count must be a positive integer, got 0')
     expect(() => startWorkload({ kafka, topic, count: -1 })).toThrow('count must be a non-negative integer, got -1')
+    expect(() => startWorkload({ kafka, topic, producer: { idempotent: true }, send: { acks: 1 } })).toThrow('an idempotent producer needs acks=-1, got acks=1')
   })
 })
 
