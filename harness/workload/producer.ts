@@ -212,7 +212,7 @@ export class ProducerDriver {
         return records.map((_, i) => ({ ...entry(i), reason: 'abandoned: still in flight when the run ended' }))
       }
       if ('error' in result) {
-        const partitions = new Set(assigned.map((a) => a?.partition)).size
+        const partitions = new Set(assigned.flatMap((a) => (a === undefined ? [] : [a.partition]))).size
         const { outcome, reason, error } = classifySendError(result.error, { partitions })
         return records.map((_, i) => ({ ...entry(i), outcome, reason, error }))
       }
