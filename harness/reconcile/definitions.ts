@@ -49,9 +49,13 @@
  *   attempt that timed out, for instance). count = entries.
  * - unknownWritten / unknownAbsent: entries with outcome `unknown`, present / absent.
  *
- * Evidence: each class carries up to `evidenceLimit` (default 20) examples, sorted by a fixed
- * total order (log or acknowledged position, then id), always the first ones in that order;
- * counts are always exact.
+ * Evidence: each class carries up to `evidenceLimit` (default 20) examples, always the first
+ * ones in a fixed order; counts are always exact. Orders: lost and overwritten by acknowledged
+ * (partition, offset); duplicated, failedButWritten and unknownWritten by the id's first log
+ * position; unknownAbsent by send start; phantom by log position; reordered by (partition,
+ * offset of the overtaken record, offset of the overtaking one), one example per overtaken
+ * record, paired with the latest-sent record that overtook it; keySplit by key. Ties are broken
+ * by id.
  */
 export const DEFINITIONS = {
   lost: 'acknowledged, absent from the log',
