@@ -3,7 +3,7 @@ import { DEFINITIONS, VIOLATIONS, type AnomalyName } from './definitions.js'
 import type { Anomalies, Position, SendRef, StoredRef, Verdict } from './types.js'
 
 const at = (p: Position): string => `p${p.partition}@${p.offset}`
-const where = (ps: readonly Position[]): string => (ps.length === 0 ? 'nowhere' : ps.map(at).join(', '))
+const where = (ps: readonly Position[]): string => (ps.length === 0 ? 'nowhere' : `at ${ps.map(at).join(', ')}`)
 const holding = (h: StoredRef | null): string => (h === null ? 'nothing' : `id=${h.id ?? '(none)'}`)
 
 function seconds(t: number, origin: number): string {
@@ -22,15 +22,15 @@ type Renderers = { [K in AnomalyName]: (e: Anomalies[K]['evidence'][number], ori
 
 const RENDER: Renderers = {
   lost: (e, o) => `${send(e, o)}; that position holds ${holding(e.holder)}`,
-  duplicated: (e, o) => `${send(e, o)}; at ${where(e.positions)}`,
-  overwritten: (e, o) => `${send(e, o)}; ${at(e.ack)} holds ${holding(e.holder)}; id now at ${where(e.nowAt)}`,
+  duplicated: (e, o) => `${send(e, o)}; ${where(e.positions)}`,
+  overwritten: (e, o) => `${send(e, o)}; ${at(e.ack)} holds ${holding(e.holder)}; id now ${where(e.nowAt)}`,
   reordered: (e, o) =>
     `key=${e.key} p${e.partition}: id=${e.ackedFirst.id} acknowledged ${seconds(e.ackedFirst.sendEnd, o)} read at @${e.ackedFirst.readAt}` +
     `, after id=${e.readFirst.id} sent ${seconds(e.readFirst.sendStart, o)} read at @${e.readFirst.readAt}`,
   phantom: (e) => `${at(e)} id=${e.id ?? '(none)'} key=${e.key ?? '(none)'}`,
   keySplit: (e) => `key=${e.key} in ${e.partitions.map((p) => `p${p.partition} (${p.records})`).join(', ')}`,
-  failedButWritten: (e, o) => `${send(e, o)}; at ${where(e.positions)}`,
-  unknownWritten: (e, o) => `${send(e, o)}; at ${where(e.positions)}`,
+  failedButWritten: (e, o) => `${send(e, o)}; ${where(e.positions)}`,
+  unknownWritten: (e, o) => `${send(e, o)}; ${where(e.positions)}`,
   unknownAbsent: (e, o) => send(e, o),
 }
 

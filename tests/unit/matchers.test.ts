@@ -42,6 +42,10 @@ describe('verdict matchers', () => {
     )
   })
 
+  it('a failing toHaveOverwritten says what holds the position and where the record is now', () => {
+    expect(() => expect(broken).toHaveOverwritten(0)).toThrow('ack p0@0 sent +1.000s..+1.010s; p0@0 holds id=intruder; id now nowhere')
+  })
+
   it('a failing toHaveNoDuplicates lists every position of the id', () => {
     expect(() => expect(broken).toHaveNoDuplicates()).toThrow(/id=b key=k .*; at p0@1, p0@2/)
   })
