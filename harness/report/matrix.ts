@@ -8,6 +8,7 @@ const COLUMNS: Array<{ head: string; cell: (r: ScenarioResult) => string }> = [
   { head: 'failed', cell: (r) => String(r.totals.failed) },
   { head: 'unknown', cell: (r) => String(r.totals.unknown) },
   { head: 'lost', cell: (r) => String(r.counts.lost) },
+  { head: 'absent', cell: (r) => String(r.counts.absent) },
   { head: 'duplicated', cell: (r) => String(r.counts.duplicated) },
   { head: 'reordered', cell: (r) => String(r.counts.reordered) },
   { head: 'overwritten', cell: (r) => String(r.counts.overwritten) },

@@ -16,6 +16,8 @@ export interface ScenarioResult {
   totals: Verdict['totals']
   /** Exact counts per anomaly class. */
   counts: {
+    /** Sent minus found: records absent from the log whatever the producer was told (acks=0's only measure of loss). */
+    absent: number
     lost: number
     duplicated: number
     overwritten: number
@@ -99,6 +101,7 @@ export function scenarioResult(input: {
     endedAt: t1,
     totals: verdict.totals,
     counts: {
+      absent: verdict.totals.sent - (verdict.totals.acknowledged - a.lost.count + a.failedButWritten.count + a.unknownWritten.count),
       lost: a.lost.count,
       duplicated: a.duplicated.count,
       overwritten: a.overwritten.count,

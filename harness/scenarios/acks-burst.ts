@@ -53,7 +53,7 @@ export interface BurstScenario extends LaneScenario {
 }
 
 export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, s.scenario, s.acks)
+  const side = await SideBySide.open(cluster, s)
   const sessions = side.lanes.map((lane) =>
     openProducerSession({
       kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),

@@ -7,7 +7,7 @@
 import type { Cluster } from '../cluster/index.js'
 import { waitFor } from '../cluster/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
-import { ORDER_KEYS, PRODUCER, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
+import { ORDER_KEYS, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
 
 /** Records per second per lane, and how many are acknowledged before the fault and after the new leader. */
 export const STEADY = { rate: 100, before: 150, after: 150 }
@@ -56,14 +56,14 @@ async function reach(lanes: readonly LoadedLane[], target: (lane: LoadedLane) =>
 }
 
 export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, s.scenario, s.acks)
+  const side = await SideBySide.open(cluster, s)
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
     ...lane,
     workload: startWorkload({
       kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
-      producer: PRODUCER,
-      send: { acks: lane.acks },
+      producer: lane.profile.producer,
+      send: lane.profile.send,
       keys: ORDER_KEYS,
       rate: STEADY.rate,
       batchSize: 1,

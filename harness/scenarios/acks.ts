@@ -9,6 +9,7 @@
  * of exactly K records sent inside a fault (./acks-burst.ts).
  */
 import type { ProducerConfig } from 'kafkajs'
+import type { SendSettings } from '../workload/index.js'
 import type { Cluster } from '../cluster/index.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
 import type { Verdict } from '../reconcile/index.js'
@@ -43,12 +44,27 @@ export const PRODUCER: ProducerConfig = {
   retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
 }
 
-/** One acks level's side of a scenario. */
+/**
+ * A producer under test: its kafkajs options and send settings, and its name in the matrix. The
+ * acks scenarios run one profile per acks level (acksProfile); the CI gate runs a team's config.
+ */
+export interface Profile {
+  variant: string
+  producer: ProducerConfig
+  send: SendSettings & { acks: AcksLevel }
+}
+
+export function acksProfile(acks: AcksLevel): Profile {
+  return { variant: variantOf(acks), producer: PRODUCER, send: { acks } }
+}
+
+/** One profile's side of a scenario: its producer writes to its own topic. */
 export interface Lane {
   acks: AcksLevel
-  /** 'acks=all', 'acks=1', 'acks=0': the matrix's variant. */
+  /** 'acks=all', 'acks=1', 'acks=0', or a config's name: the matrix's variant. */
   variant: string
   topic: string
+  profile: Profile
 }
 
 export interface LaneResult extends Lane {
@@ -82,6 +98,13 @@ export class AcksOutcome {
     return first.appliedAt
   }
 
+  /** The lane of a variant (a config's name). */
+  variant(name: string): LaneResult {
+    const lane = this.lanes.find((l) => l.variant === name)
+    if (!lane) throw new Error(`scenario '${this.scenario}' ran no lane '${name}' (ran ${this.lanes.map((l) => l.variant).join(', ')})`)
+    return lane
+  }
+
   lane(name: AcksName): LaneResult {
     const lane = this.lanes.find((l) => l.acks === LEVELS[name])
     if (!lane) throw new Error(`scenario '${this.scenario}' ran no acks=${name} lane (ran ${this.lanes.map((l) => l.variant).join(', ')})`)
@@ -96,7 +119,12 @@ export class AcksOutcome {
 /** What every lane scenario names: its story, its lanes (default all three), and its fault. */
 export interface LaneScenario {
   scenario: string
+  /** The acks levels to run side by side (default all three), each with the acks scenarios' producer. */
   acks?: readonly AcksLevel[]
+  /** Or the producers to run side by side (overrides `acks`). */
+  profiles?: readonly Profile[]
+  /** The matrix's suite for the rows (default 'acks'). */
+  suite?: string
   /** The fault, aimed at the node that leads every lane. */
   fault: (leader: number) => Fault
 }
@@ -124,15 +152,17 @@ export class SideBySide implements LaneScene {
     readonly scenario: string,
     readonly leader: number,
     readonly lanes: readonly Lane[],
+    readonly suite: string,
   ) {}
 
-  static async open(cluster: Cluster, scenario: string, acks: readonly AcksLevel[] = ALL_ACKS): Promise<SideBySide> {
+  static async open(cluster: Cluster, s: Pick<LaneScenario, 'scenario' | 'acks' | 'profiles' | 'suite'>): Promise<SideBySide> {
     const leader = cluster.nodeIds[0]
     if (leader === undefined) throw new Error('the cluster has no nodes')
-    const slug = scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
-    const lanes = acks.map((a) => ({ acks: a, variant: variantOf(a), topic: freshTopic(`acks-${slug}-${a === -1 ? 'all' : a}`) }))
+    const profiles = s.profiles ?? (s.acks ?? ALL_ACKS).map(acksProfile)
+    const slug = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
+    const lanes = profiles.map((profile) => ({ acks: profile.send.acks, variant: profile.variant, profile, topic: freshTopic(`${s.suite ?? 'acks'}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
     for (const lane of lanes) await createTopicLedBy(cluster, lane.topic, leader, { partitions: LANE_PARTITIONS })
-    return new SideBySide(cluster, scenario, leader, lanes)
+    return new SideBySide(cluster, s.scenario, leader, lanes, s.suite ?? 'acks')
   }
 
   get topics(): string[] {
@@ -166,9 +196,8 @@ export class SideBySide implements LaneScene {
         if (!ledger) throw new Error(`no ledger for lane ${lane.variant} of '${this.scenario}'`)
         const harnessIds = new Set(harness.flatMap((l) => l.entries.map((e) => e.id)))
         const { log, verdict } = await readBack(this.cluster, ledger, harnessIds)
-        const absent = verdict.totals.sent - found(verdict)
         const row = scenarioResult({
-          suite: 'acks',
+          suite: this.suite,
           scenario: this.scenario,
           variant: lane.variant,
           ledger,
@@ -178,22 +207,15 @@ export class SideBySide implements LaneScene {
           ...(this.timeToNewLeaderMs === undefined ? {} : { timeToNewLeaderMs: this.timeToNewLeaderMs }),
           notes: {
             leader: this.leader,
-            absent,
             unknownAbsent: verdict.anomalies.unknownAbsent.count,
             ...(harnessIds.size ? { harnessRecords: harnessIds.size } : {}),
           },
         })
-        return { ...lane, ledger, log, verdict, absent, row }
+        return { ...lane, ledger, log, verdict, absent: row.counts.absent, row }
       }),
     )
     return new AcksOutcome(this.scenario, this.leader, results, this.faults)
   }
-}
-
-/** The ids of the ledger found in the log, counted from the verdict (ledger ids are unique). */
-function found(v: Verdict): number {
-  const a = v.anomalies
-  return v.totals.acknowledged - a.lost.count + a.failedButWritten.count + a.unknownWritten.count
 }
 
 /**

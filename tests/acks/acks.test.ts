@@ -18,7 +18,7 @@ describe('acks=0, 1 and all side by side under leader faults', () => {
   const results = new ResultsCollector('acks')
   afterAll(() => {
     results.print('acks × leader faults')
-    console.log(results.rows.map((r) => `${r.scenario} / ${r.variant}: sent minus found = ${r.notes?.absent}`).join('\n'))
+    console.log(results.rows.map((r) => `${r.scenario} / ${r.variant}: sent minus found = ${r.counts.absent}`).join('\n'))
     results.save()
   })
 

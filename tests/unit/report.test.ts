@@ -48,7 +48,7 @@ describe('the durability report', () => {
   test('the Markdown matrix has one line per run with its counts', () => {
     const md = matrixMarkdown(rows)
     expect(md.split('\n')).toHaveLength(2 + rows.length)
-    expect(md).toContain('| leader SIGKILL under steady load | acks=1 | 40 | 35 | 1 | 4 | 1 | 1 | 0 |')
+    expect(md).toContain('| leader SIGKILL under steady load | acks=1 | 40 | 35 | 1 | 4 | 1 | 6 | 1 | 0 |')
     expect(md).toContain('| 2.3 s |')
   })
 
