@@ -1,0 +1,173 @@
+import { connect } from 'node:net'
+import type { ISocketFactory } from 'kafkajs'
+import type { Proxy } from 'toxiproxy-node-client'
+import type { Cluster } from '../cluster/index.js'
+import { resolveTarget, type Fault, type Target } from './fault.js'
+
+/**
+ * One client's own line to the cluster: an extra Toxiproxy proxy per node, chained in front of
+ * that node's client proxy, used only by the kafkajs clients built with the line's
+ * `socketFactory`. A fault on the line hits that client's connections and nobody else's: the
+ * harness's admin client, readers and other producers still reach the same broker through the
+ * node's own client proxy. That is what lets a scenario drop the answers to one producer and
+ * still watch, from the leader itself, that its records were written.
+ *
+ * The node's client proxy stays in the path (line → client proxy → broker), so cluster-wide
+ * faults (a cut client path, an isolated node) still reach the line's client too.
+ *
+ *   const line = await ClientLine.open(cluster, 'payment-service')
+ *   const kafka = cluster.kafka({ socketFactory: line.socketFactory })
+ *   await withFault(cluster, dropResponsesOn(line, { leaderOf: { topic, partition: 0 } }), …)
+ *   await line.close()
+ */
+export class ClientLine {
+  private constructor(
+    readonly name: string,
+    private readonly cluster: Cluster,
+    /** node id → the line proxy's name and the address it listens on. */
+    private readonly proxies: ReadonlyMap<number, { proxy: string; listen: string }>,
+  ) {}
+
+  static async open(cluster: Cluster, name: string): Promise<ClientLine> {
+    if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`line name must be lower-case letters, digits and dashes, got '${name}'`)
+    const proxies = new Map<number, { proxy: string; listen: string }>()
+    const line = new ClientLine(name, cluster, proxies)
+    try {
+      for (const node of cluster.nodes) {
+        // Port 0: Toxiproxy binds a free port and reports it.
+        const p = await cluster.topology.api.createProxy({ name: lineProxyName(name, node.id), listen: '127.0.0.1:0', upstream: node.proxies.client.listen, enabled: true })
+        proxies.set(node.id, { proxy: p.name, listen: p.listen })
+      }
+    } catch (e) {
+      await line.close()
+      throw e
+    }
+    return line
+  }
+
+  /** Where this line sends each node's client address, as plain data (a child process rebuilds the factory with `lineSocketFactory`). */
+  get routes(): Record<string, string> {
+    return Object.fromEntries(this.cluster.nodes.map((n) => [n.proxies.client.listen, this.proxies.get(n.id)?.listen ?? n.proxies.client.listen]))
+  }
+
+  /** kafkajs `socketFactory` for clients that should use this line. */
+  get socketFactory(): ISocketFactory {
+    return lineSocketFactory(this.routes)
+  }
+
+  proxy(nodeId: number): Promise<Proxy> {
+    const p = this.proxies.get(nodeId)
+    if (!p) throw new Error(`line ${this.name} has no proxy for node ${nodeId}`)
+    return this.cluster.topology.api.get(p.proxy)
+  }
+
+  /** Deletes the line's proxies (their connections close). Idempotent. */
+  async close(): Promise<void> {
+    for (const node of this.cluster.nodes) {
+      await this.cluster.topology.api
+        .get(lineProxyName(this.name, node.id))
+        .then((p) => p.remove())
+        .catch(() => undefined)
+    }
+  }
+}
+
+export function lineProxyName(line: string, nodeId: number): string {
+  return `line-${line}-kafka-${nodeId}`
+}
+
+/** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed. */
+export function lineSocketFactory(routes: Readonly<Record<string, string>>): ISocketFactory {
+  return ({ host, port, onConnect }) => {
+    const to = routes[`${host}:${port}`]
+    const [h, p] = to === undefined ? [host, port] : [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))]
+    const socket = connect({ host: h, port: p }, onConnect)
+    socket.setKeepAlive(true, 60_000)
+    return socket
+  }
+}
+
+/** A toxic or a cut on one node's proxy of a line. */
+class LineFault implements Fault {
+  private hit: { node: number; label: string } | undefined
+  private added: { proxy: string; toxic: string } | undefined
+  private disabled: string | undefined
+
+  constructor(
+    readonly name: string,
+    private readonly line: ClientLine,
+    private readonly target: Target,
+    private readonly what: string,
+    private readonly toxic?: { type: string; stream: 'upstream' | 'downstream'; attributes: Record<string, number> },
+  ) {}
+
+  get node(): number | undefined {
+    return this.hit?.node
+  }
+
+  describe(): string {
+    return `${this.what} on ${this.line.name}'s line to ${this.hit?.label ?? JSON.stringify(this.target)}`
+  }
+
+  async apply(cluster: Cluster): Promise<void> {
+    this.hit = await resolveTarget(cluster, this.target)
+    const proxy = await this.line.proxy(this.hit.node)
+    if (this.toxic) {
+      const name = `${this.name}-${this.toxic.stream}`
+      await proxy.addToxic({ name, type: this.toxic.type as never, stream: this.toxic.stream, toxicity: 1, attributes: this.toxic.attributes })
+      this.added = { proxy: proxy.name, toxic: name }
+    } else {
+      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream })
+      this.disabled = proxy.name
+    }
+  }
+
+  async heal(cluster: Cluster): Promise<void> {
+    const added = this.added
+    this.added = undefined
+    if (added) {
+      const p = await cluster.topology.api.get(added.proxy).catch(() => undefined)
+      await p?.getToxic(added.toxic).then((t) => t.remove()).catch(() => undefined)
+    }
+    const disabled = this.disabled
+    this.disabled = undefined
+    if (disabled) {
+      const p = await cluster.topology.api.get(disabled).catch(() => undefined)
+      if (p && !p.enabled) await p.update({ enabled: true, listen: p.listen, upstream: p.upstream })
+    }
+  }
+}
+
+/**
+ * The line's requests reach the broker, its answers never come back (a `timeout` toxic with
+ * timeout 0 on the downstream side drops them); the connection stays open while the fault holds.
+ * Healing closes the connections it held: Toxiproxy's timeout toxic closes its stub when it is
+ * removed (toxics/timeout.go `Cleanup`), so the client sees "Closed connection" at the heal, not
+ * a request timeout later. Other clients are untouched.
+ */
+export const dropResponsesOn = (line: ClientLine, target: Target): LineFault =>
+  new LineFault('line-drop-responses', line, target, 'responses dropped (downstream timeout toxic)', { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } })
+
+/**
+ * The line's connections to the node are closed and new ones refused until healed (the line's
+ * proxy is disabled). Nothing sent while cut reaches the broker.
+ */
+export const cutLine = (line: ClientLine, target: Target): LineFault => new LineFault('line-cut', line, target, 'connections closed and refused')
+
+/**
+ * The line's connections are reset (TCP RST) as soon as the client sends on them; the data that
+ * triggered the reset is dropped, never delivered (Toxiproxy's reset_peer on the upstream side).
+ */
+export const resetPeerOn = (line: ClientLine, target: Target): LineFault =>
+  new LineFault('line-reset-peer', line, target, 'connections reset on the next request (reset_peer toxic)', { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } })
+
+export type { LineFault }
+
+/**
+ * Each of the line's connections to the node may carry `bytes` bytes towards the broker; the
+ * request that crosses the limit is cut short and the connection closed (Toxiproxy's limit_data
+ * on the upstream side), so a request bigger than `bytes` can never arrive while smaller ones,
+ * on fresh connections, still do.
+ */
+export const limitRequestBytesOn = (line: ClientLine, target: Target, bytes: number): LineFault =>
+  new LineFault('line-limit-data', line, target, `connections closed after ${bytes} request bytes (limit_data toxic)`, { type: 'limit_data', stream: 'upstream', attributes: { bytes } })
