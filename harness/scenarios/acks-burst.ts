@@ -13,18 +13,14 @@
  * one send call (`batchSize: records`): one produce request, one timeout, about a second, well
  * inside the 5 s a cut-off follower stays in the ISR.
  */
-import { describePartition, type Cluster } from '../cluster/index.js'
-import { HarnessError } from '../errors.js'
+import type { Cluster } from '../cluster/index.js'
 import type { Fault } from '../faults/index.js'
 import { openProducerSession, sendRecords, type Ledger } from '../workload/index.js'
 import { LANE_PARTITIONS, ORDER_KEYS, SideBySide, type AcksOutcome, type LaneScenario, type LaneScene } from './acks.js'
 
 export const BURST = { timeoutMs: 1_000 }
 
-/** A scenario's precondition did not hold, so its counts would not be by construction. */
-export class PreconditionError extends HarnessError {
-  override name = 'PreconditionError'
-}
+export { PreconditionError } from './acks.js'
 
 /** What `before` and `after` can do. */
 export interface Burst extends LaneScene {
@@ -75,12 +71,8 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
       }
       await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 1)))
     },
-    expectFullIsr: async (why) => {
-      const parts = (await Promise.all(side.topics.map((t) => cluster.partitions(t)))).flat()
-      const shrunk = parts.filter((p) => p.isr.length !== p.replicas.length)
-      if (shrunk.length) throw new PreconditionError(`${why}, but the ISR already shrank: ${shrunk.map(describePartition).join('; ')}`)
-    },
-    failover: (fault) => side.withFault(fault, () => side.newLeader()),
+    expectFullIsr: (why) => side.expectFullIsr(why),
+    failover: (fault) => side.failover(fault),
   }
   await Promise.all(sessions.map((session) => session.ready()))
   const records = Array.from({ length: s.records }, (_, i) => ({ key: ORDER_KEYS[i % ORDER_KEYS.length] as string }))

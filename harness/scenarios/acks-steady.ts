@@ -5,6 +5,7 @@
  * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
  */
 import type { Cluster } from '../cluster/index.js'
+import type { Fault } from '../faults/index.js'
 import { waitFor } from '../cluster/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
 import { ORDER_KEYS, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
@@ -25,6 +26,16 @@ export interface SteadyLoad extends LaneScene {
   more(n: number): Promise<void>
   /** Waits until every lane's producer has made attempt `attempt` of a send call since the fault began. */
   retried(attempt: number): Promise<void>
+  /**
+   * Waits until every lane has handed `n` more records to its producer, or, where sends cannot
+   * complete (acks=all with the followers cut off), has every one of its send slots taken by a
+   * send made since now.
+   */
+  pressed(n: number): Promise<void>
+  /** Throws PreconditionError unless every partition of every lane still has its full ISR. */
+  expectFullIsr(why: string): Promise<void>
+  /** Applies `fault`, waits for a new leader of every lane (timed), heals it. */
+  failover(fault: Fault): Promise<void>
 }
 
 export interface SteadyLoadScenario extends LaneScenario {
@@ -55,6 +66,9 @@ async function reach(lanes: readonly LoadedLane[], target: (lane: LoadedLane) =>
   )
 }
 
+/** Send calls in flight at once per lane. */
+const CONCURRENCY = 2
+
 export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
   const side = await SideBySide.open(cluster, s)
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
@@ -67,7 +81,7 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
       keys: ORDER_KEYS,
       rate: STEADY.rate,
       batchSize: 1,
-      concurrency: 2,
+      concurrency: CONCURRENCY,
       durationMs: 120_000,
       drainTimeoutMs: 15_000,
     }),
@@ -93,6 +107,20 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
         ),
       )
     },
+    pressed: async (n) => {
+      const base = new Map(lanes.map((l) => [l, l.workload.progress().sent]))
+      await Promise.all(
+        lanes.map((lane) =>
+          waitFor(`${lane.variant} to send ${n} more records, or to have all ${CONCURRENCY} send slots waiting`, () => {
+            const p = lane.workload.progress()
+            const more = p.sent - (base.get(lane) ?? 0)
+            if (more < n && !(more >= CONCURRENCY && p.inFlight >= CONCURRENCY)) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+          }, { timeoutMs: 30_000, maxIntervalMs: 50 }),
+        ),
+      )
+    },
+    expectFullIsr: (why) => side.expectFullIsr(why),
+    failover: (fault) => side.failover(fault),
   }
   try {
     await reach(lanes, () => STEADY.before)

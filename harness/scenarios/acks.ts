@@ -10,7 +10,8 @@
  */
 import type { ProducerConfig } from 'kafkajs'
 import type { SendSettings } from '../workload/index.js'
-import type { Cluster } from '../cluster/index.js'
+import { describePartition, type Cluster } from '../cluster/index.js'
+import { HarnessError } from '../errors.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
 import type { Verdict } from '../reconcile/index.js'
 import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
@@ -56,6 +57,11 @@ export interface Profile {
 
 export function acksProfile(acks: AcksLevel): Profile {
   return { variant: variantOf(acks), producer: PRODUCER, send: { acks } }
+}
+
+/** A scenario's precondition did not hold, so its counts would not be by construction. */
+export class PreconditionError extends HarnessError {
+  override name = 'PreconditionError'
 }
 
 /** One profile's side of a scenario: its producer writes to its own topic. */
@@ -167,6 +173,21 @@ export class SideBySide implements LaneScene {
 
   get topics(): string[] {
     return this.lanes.map((l) => l.topic)
+  }
+
+  /** Throws PreconditionError unless every partition of every lane still has its full ISR. */
+  async expectFullIsr(why: string): Promise<void> {
+    const parts = (await Promise.all(this.topics.map((t) => this.cluster.partitions(t)))).flat()
+    const shrunk = parts.filter((p) => p.isr.length !== p.replicas.length)
+    if (shrunk.length) throw new PreconditionError(`${why}, but the ISR already shrank: ${shrunk.map(describePartition).join('; ')}`)
+  }
+
+  /**
+   * Applies `fault` (e.g. SIGKILL the leader), waits until every lane's partitions are led by
+   * another node (the time it took goes in the matrix), then heals it (the old leader restarts).
+   */
+  failover(fault: Fault): Promise<void> {
+    return this.withFault(fault, () => this.newLeader())
   }
 
   /** Applies `fault` while `body` runs, heals it whatever happens, and records its window. */

@@ -38,12 +38,16 @@ export async function createTopicLedBy(
     await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
     throw new Error('created; checking')
   }, { timeoutMs: DEADLINES.leader })
-  return waitFor(`every partition of ${topic} to be led by node ${leader} with its full ISR`, async () => {
+  const parts = await waitFor(`every partition of ${topic} to be led by node ${leader} with its full ISR`, async () => {
     const parts = await cluster.partitions(topic)
     const bad = parts.filter((p) => p.leader !== leader || p.isr.length !== p.replicas.length)
     if (bad.length) throw new Error(bad.map(describePartition).join('; '))
     return parts
   }, { timeoutMs: DEADLINES.isr })
+  // The metadata names the leader a moment before it serves: a producer that does not retry
+  // would be told NOT_LEADER_OR_FOLLOWER.
+  await cluster.waitForLeadersServing(topic)
+  return parts
 }
 
 /**
