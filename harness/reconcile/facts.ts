@@ -80,12 +80,14 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const idIndex = new IdIndex((x) => entries[x]!.id, n)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
-  const keyOf = new Array<number>(n).fill(0)
-  const outcome = new Array<number>(n).fill(0)
-  const start = new Array<number>(n).fill(0.5) // a double, so the arrays hold unboxed doubles
-  const end = new Array<number>(n).fill(0.5)
-  const ackPartition = new Array<number>(n).fill(-1)
-  const ackOffset = new Array<number>(n).fill(-1)
+  const keyOf = column(n)
+  const outcome = column(n)
+  const start = column(n)
+  const end = column(n)
+  const ackPartition = column(n)
+  const ackOffset = column(n)
+  const occurrences = column(n)
+  const firstLog = column(n)
   let earliest = Infinity
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
@@ -99,24 +101,23 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     keyOf[x] = k
     const code = OUTCOME_CODE[e.outcome]
     outcome[x] = code
-    if (code === OK && e.partition !== null && e.offset !== null) {
-      ackPartition[x] = e.partition
-      ackOffset[x] = e.offset
-    }
+    const acked = code === OK && e.partition !== null && e.offset !== null
+    ackPartition[x] = acked ? e.partition! : -1
+    ackOffset[x] = acked ? e.offset! : -1
     start[x] = e.start
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
+    occurrences[x] = 0
+    firstLog[x] = -1
   }
 
   idIndex.seal()
 
   // One pass over the records: their entries and positions; and, if they come in position order
   // (as the reader returns them), each entry's copies and first copy.
-  const logEntry = new Array<number>(m).fill(-1)
-  const logPartition = new Array<number>(m).fill(0)
-  const logOffset = new Array<number>(m).fill(0)
-  const occurrences = new Array<number>(n).fill(0)
-  const firstLog = new Array<number>(n).fill(-1)
+  const logEntry = column(m)
+  const logPartition = column(m)
+  const logOffset = column(m)
   let sorted = true
   for (let i = 0; i < m; i++) {
     const r = records[i]!
@@ -198,6 +199,14 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     entries, records, n, m, keys, keyOf, outcome, start, end, earliest, ackPartition, ackOffset, logEntry, logPartition, logOffset, occurrences, firstLog,
     order, partitions, partitionIndex, positionsOf, recordAt, lowOf,
   }
+}
+
+/**
+ * An array for n numbers that the caller writes in full. Not `new Array(n).fill(x)`: filling a
+ * million-element array costs ~10 ms, more than the pass that writes it anyway.
+ */
+function column(n: number): number[] {
+  return new Array<number>(n)
 }
 
 function positionOrder(partition: readonly number[], offset: readonly number[]): number[] {

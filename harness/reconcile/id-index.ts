@@ -42,11 +42,12 @@ export class IdIndex {
     private readonly ids: (x: number) => string,
     count: number,
   ) {
-    this.parsed = new Array<number>(count).fill(-1)
+    this.parsed = new Array<number>(count) // every element is written by add()
   }
 
   /** Notes which prefix and number entry x's id has. */
   add(x: number, id: string): void {
+    this.parsed[x] = -1
     const candidates = this.candidates
     let p = -1
     let n = -1
