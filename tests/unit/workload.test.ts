@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { openProducerSession, sendRecords, startWorkload, type Ledger } from '../../harness/workload/index.js'
+import { mergeLedgers, openProducerSession, sendRecords, startWorkload, type Ledger } from '../../harness/workload/index.js'
 import { placeAcks } from '../../harness/workload/producer.js'
 import { FakeCluster } from './support/fake-kafka.js'
 import { afterRetries, bailed, KafkaJSRequestTimeoutError, protocolError } from './support/kafkajs-errors.js'
@@ -189,6 +189,22 @@ describe('the deterministic path', () => {
     expect(second.map((e) => [e.id, e.key, e.seq])).toEqual([['run-2', 'a', 2], ['run-3', 'b', 0]])
     expect(ledger.entries).toHaveLength(4)
     expect(await session.send([{ key: 'a' }])).toEqual([])
+  })
+})
+
+describe('mergeLedgers', () => {
+  it('joins the ledgers of producers sharing a topic, so one reconciliation covers them all', async () => {
+    const fake = new FakeCluster(2)
+    const [a, b] = await Promise.all([
+      startWorkload({ kafka: fake.kafka(), topic, keys: 3, count: 10 }).done,
+      sendRecords({ kafka: fake.kafka(), topic, records: [{ key: 'x' }, { key: 'y' }] }),
+    ])
+    const merged = mergeLedgers([a, b])
+    expect(merged.entries).toHaveLength(12)
+    expect(merged.entries.map((e) => e.start)).toEqual([...merged.entries.map((e) => e.start)].sort((p, q) => p - q))
+    expect(reconcile(merged, fake.topicLog(topic))).toBeClean()
+    expect(reconcile(a, fake.topicLog(topic)).anomalies.phantom.count).toBe(2)
+    expect(() => mergeLedgers([a, { ...b, topic: 'other' }])).toThrow('topics differ')
   })
 })
 
