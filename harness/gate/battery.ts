@@ -11,10 +11,11 @@ import { describeEvidence, type AnomalyName } from '../reconcile/index.js'
 import type { AcksOutcome, LaneResult, Profile } from '../scenarios/acks.js'
 import { failoverThenLoad, STEADY, underSteadyLoad } from '../scenarios/acks-steady.js'
 import { toKafkajs, type Claim, type GateConfig } from './config.js'
+import { producerRestart, resetsMidProduce, responseLost } from './line-scenarios.js'
 
 export function profileOf(c: GateConfig): Profile {
   const k = toKafkajs(c)
-  return { variant: c.name, producer: k.producer, send: k.send }
+  return { variant: c.name, producer: k.producer, send: k.send, callsInFlight: c.send.callsInFlight, recordsPerCall: c.send.recordsPerCall }
 }
 
 export interface GateScenario {
@@ -56,6 +57,22 @@ export const BATTERY: readonly GateScenario[] = [
         },
         after: (load) => load.more(STEADY.after),
       }),
+  },
+  {
+    name: 'response lost after the append',
+    story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries",
+    run: responseLost,
+  },
+  {
+    name: 'connections reset mid-produce',
+    story: 'under steady load, answers are held until every call in flight is written, then every connection is reset as it is used; the producers retry into the resets',
+    run: resetsMidProduce,
+  },
+  {
+    name: 'producer restart after the write',
+    story: 'the producer process dies after the broker wrote its records and before it learned so; a new producer (new producer id) sends them again',
+    exempt: { noDuplicates: 'idempotence is per producer session: a record resent by a new producer is written again whatever the config; deduplicate downstream by a business id, or write transactionally from a transactional source' },
+    run: producerRestart,
   },
 ]
 

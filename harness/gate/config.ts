@@ -30,7 +30,12 @@ export interface GateConfig {
     metadataMaxAge?: number
     retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number; factor?: number; multiplier?: number }
   }
-  send: { acks: -1 | 0 | 1; timeout?: number; compression?: 'none' | 'gzip' }
+  /**
+   * acks, timeout and compression are kafkajs's per-send options; callsInFlight and recordsPerCall
+   * say how the application drives the producer: how many send() calls it has in flight at once
+   * (default 1) and how many records it gives each call (default 1).
+   */
+  send: { acks: -1 | 0 | 1; timeout?: number; compression?: 'none' | 'gzip'; callsInFlight: number; recordsPerCall: number }
   claims: Record<Claim, boolean>
 }
 
@@ -53,7 +58,7 @@ const SCHEMA: Shape = {
     metadataMaxAge: 'integer',
     retry: { retries: 'integer', initialRetryTime: 'integer', maxRetryTime: 'integer', factor: 'integer', multiplier: 'integer' },
   },
-  send: { acks: 'string', timeout: 'integer', compression: 'string' },
+  send: { acks: 'string', timeout: 'integer', compression: 'string', callsInFlight: 'integer', recordsPerCall: 'integer' },
   claims: { noAcknowledgedLoss: 'boolean', noDuplicates: 'boolean', perKeyOrder: 'boolean' },
 }
 // factor and multiplier are numbers, not integers; acks is checked on its own below.
@@ -115,6 +120,9 @@ export function parseGateConfig(raw: unknown): GateConfig {
   const claims = (r.claims ?? {}) as Partial<Record<Claim, boolean>>
   if (!CLAIMS.some((c) => claims[c] !== undefined)) throw new ConfigError('claims', `must state at least one of ${CLAIMS.join(', ')}`)
   const producer = (r.producer ?? {}) as GateConfig['producer']
+  for (const f of ['callsInFlight', 'recordsPerCall'] as const) {
+    if (r.send[f] === 0) throw new ConfigError(`send.${f}`, 'must be at least 1', 0)
+  }
   if (producer.maxInFlightRequests === 0) throw new ConfigError('producer.maxInFlightRequests', 'must be at least 1 (or left out for no limit)', 0)
   if (producer.idempotent && acks !== -1) {
     throw new ConfigError('send.acks', 'must be "all" (-1) with producer.idempotent: true; kafkajs rejects any other acks for an idempotent producer at send time', r.send.acks)
@@ -126,7 +134,13 @@ export function parseGateConfig(raw: unknown): GateConfig {
     name: r.name,
     ...(typeof r.description === 'string' ? { description: r.description } : {}),
     producer,
-    send: { acks, ...(r.send.timeout !== undefined ? { timeout: r.send.timeout as number } : {}), compression: compression as 'none' | 'gzip' },
+    send: {
+      acks,
+      ...(r.send.timeout !== undefined ? { timeout: r.send.timeout as number } : {}),
+      compression: compression as 'none' | 'gzip',
+      callsInFlight: (r.send.callsInFlight as number | undefined) ?? 1,
+      recordsPerCall: (r.send.recordsPerCall as number | undefined) ?? 1,
+    },
     claims: { noAcknowledgedLoss: claims.noAcknowledgedLoss ?? false, noDuplicates: claims.noDuplicates ?? false, perKeyOrder: claims.perKeyOrder ?? false },
   }
 }

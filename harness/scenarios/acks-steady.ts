@@ -27,9 +27,8 @@ export interface SteadyLoad extends LaneScene {
   /** Waits until every lane's producer has made attempt `attempt` of a send call since the fault began. */
   retried(attempt: number): Promise<void>
   /**
-   * Waits until every lane has handed `n` more records to its producer, or, where sends cannot
-   * complete (acks=all with the followers cut off), has every one of its send slots taken by a
-   * send made since now.
+   * Waits until every acks=0/1 lane has handed `n` more records to its producer, and every
+   * acks=all lane has all its send slots taken (with the followers cut off, they cannot complete).
    */
   pressed(n: number): Promise<void>
   /** Throws PreconditionError unless every partition of every lane still has its full ISR. */
@@ -66,8 +65,9 @@ async function reach(lanes: readonly LoadedLane[], target: (lane: LoadedLane) =>
   )
 }
 
-/** Send calls in flight at once per lane. */
+/** Send calls in flight at once per lane, unless the lane's profile says otherwise. */
 const CONCURRENCY = 2
+const callsInFlight = (lane: Lane): number => lane.profile.callsInFlight ?? CONCURRENCY
 
 export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
   const side = await SideBySide.open(cluster, s)
@@ -80,8 +80,8 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
       send: lane.profile.send,
       keys: ORDER_KEYS,
       rate: STEADY.rate,
-      batchSize: 1,
-      concurrency: CONCURRENCY,
+      batchSize: lane.profile.recordsPerCall ?? 1,
+      concurrency: callsInFlight(lane),
       durationMs: 120_000,
       drainTimeoutMs: 15_000,
     }),
@@ -111,11 +111,15 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
       const base = new Map(lanes.map((l) => [l, l.workload.progress().sent]))
       await Promise.all(
         lanes.map((lane) =>
-          waitFor(`${lane.variant} to send ${n} more records, or to have all ${CONCURRENCY} send slots waiting`, () => {
-            const p = lane.workload.progress()
-            const more = p.sent - (base.get(lane) ?? 0)
-            if (more < n && !(more >= CONCURRENCY && p.inFlight >= CONCURRENCY)) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
-          }, { timeoutMs: 30_000, maxIntervalMs: 50 }),
+          waitFor(
+            lane.acks === -1 ? `${lane.variant} to have all ${callsInFlight(lane)} send slots waiting for acknowledgements` : `${lane.variant} to send ${n} more records`,
+            () => {
+              const p = lane.workload.progress()
+              const more = p.sent - (base.get(lane) ?? 0)
+              if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+            },
+            { timeoutMs: 30_000, maxIntervalMs: 50 },
+          ),
         ),
       )
     },

@@ -53,6 +53,9 @@ export interface Profile {
   variant: string
   producer: ProducerConfig
   send: SendSettings & { acks: AcksLevel }
+  /** How the application drives it: send() calls in flight at once and records per call (scenario defaults if absent). */
+  callsInFlight?: number
+  recordsPerCall?: number
 }
 
 export function acksProfile(acks: AcksLevel): Profile {

@@ -23,6 +23,8 @@ describe("a team's producer config", () => {
     [withFields({ claims: {} }), /claims: must state at least one of/],
     [withFields({ claims: { noLoss: true } }), /claims\.noLoss: unknown option/],
     [withFields({ send: { acks: 'all', compression: 'zstd' } }), /send\.compression: must be "none" or "gzip"/],
+    [withFields({ send: { acks: 'all', callsInFlight: 0 } }), /send\.callsInFlight: must be at least 1/],
+    [withFields({ send: { acks: 'all', recordsPerCall: 2.5 } }), /send\.recordsPerCall: must be a non-negative integer/],
     [{ send: { acks: 'all' }, claims: { noDuplicates: true } }, /name: is required/],
   ])('rejects %j', (raw, message) => {
     expect(() => parseGateConfig(raw)).toThrow(message)
