@@ -126,6 +126,7 @@ function check(v: Verdict, expected: Synthetic['expected']): void {
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 const mb = (bytes: number) => Math.round(bytes / 1e6)
+const settle = () => new Promise((resolve) => setTimeout(resolve, 250))
 const footprint = () => {
   const m = process.memoryUsage()
   return m.heapUsed + m.arrayBuffers
@@ -141,6 +142,7 @@ export async function benchReconcile(sizes: readonly number[] = [1_000_000, 5_00
     let coldSeconds = 0
     for (let r = -1; r < runs; r++) {
       gc()
+      await settle() // let the collector's background threads finish before the clock starts
       const before = footprint()
       const cpu = process.cpuUsage()
       const t = performance.now()
