@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto'
 import type { ITopicConfig } from 'kafkajs'
 import { DEADLINES, describePartition, waitFor, type Cluster, type PartitionState } from '../cluster/index.js'
 import { reconcile, type Verdict } from '../reconcile/index.js'
-import { readTopic, type Ledger, type TopicLog } from '../workload/index.js'
+import { HarnessError } from '../errors.js'
+import { readTopic, sendRecords, type Ledger, type TopicLog } from '../workload/index.js'
 
 /** A topic name no earlier run used: `<name>-<time>-<random>`. */
 export function freshTopic(name: string): string {
@@ -67,16 +68,40 @@ export async function waitForLeadersOff(cluster: Cluster, topics: readonly strin
 }
 
 /**
- * Reads `ledger`'s topic back to its high watermarks and reconciles, every example kept. Records
- * whose id is in `harnessIds` (written by the harness itself, not the producer under test, e.g.
- * to make followers fall behind) are taken out of the log first.
+ * A write barrier before the final read: one acks=all record per partition, acknowledged. Once a
+ * partition's barrier is acknowledged its high watermark covers everything the leader appended
+ * before it, so records acknowledged with acks=1 but not yet replicated when the load stopped are
+ * readable (a reader stops at the high watermark) instead of counted lost. Returns the barrier
+ * records' ids, which are the harness's, not the producer's.
+ */
+export async function writeBarrier(cluster: Cluster, topic: string): Promise<Set<string>> {
+  const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
+  const ids = partitions.map((p) => `barrier-${topic}-${p}`)
+  const ledger = await sendRecords({
+    kafka: cluster.kafka({ clientId: `barrier-${topic}` }),
+    topic,
+    producer: { allowAutoTopicCreation: false, retry: { retries: 10, initialRetryTime: 100 } },
+    send: { acks: -1 },
+    records: partitions.map((partition, i) => ({ key: 'barrier', id: ids[i] as string, partition })),
+  })
+  const missed = ledger.entries.filter((e) => e.outcome !== 'ok')
+  if (missed.length) throw new HarnessError(`the write barrier before reading ${topic} was not acknowledged on partitions ${missed.map((e) => e.partition).join(', ')} (${missed.map((e) => e.reason).join('; ')})`)
+  return new Set(ids)
+}
+
+/**
+ * Reads `ledger`'s topic back to its high watermarks, behind a write barrier, and reconciles,
+ * every example kept. Records whose id is in `harnessIds` (written by the harness itself, not the
+ * producer under test, e.g. to make followers fall behind, and the barrier) are taken out of the
+ * log first.
  */
 export async function readBack(
   cluster: Cluster,
   ledger: Ledger,
   harnessIds: ReadonlySet<string> = new Set(),
 ): Promise<{ log: TopicLog; verdict: Verdict }> {
+  const barrier = await writeBarrier(cluster, ledger.topic)
   const read = await readTopic({ kafka: cluster.kafka({ clientId: `reader-${ledger.topic}` }), topic: ledger.topic })
-  const log = { ...read, records: read.records.filter((r) => r.id === null || !harnessIds.has(r.id)) }
+  const log = { ...read, records: read.records.filter((r) => r.id === null || (!harnessIds.has(r.id) && !barrier.has(r.id))) }
   return { log, verdict: reconcile(ledger, log, { evidenceLimit: 10_000 }) }
 }

@@ -48,12 +48,12 @@ afterAll(() => {
 })
 
 if (teamFiles) {
-  describe.each(configs)("gate: '$name' under the fault battery", (config) => {
+  for (const config of configs) for (const c of contradictions(config)) console.log(`[gate] ${config.name}: ${c.field}: ${c.message}`)
+  describe.each(configs)('gate: $name under the fault battery', (config) => {
     test.each(BATTERY.map((s) => s.name))('keeps its claims under %s', async (name) => {
       const s = BATTERY.find((x) => x.name === name)
       const o = await outcome(name)
       const found = breaches(config, s as (typeof BATTERY)[number], o.variant(config.name), o.faults)
-      for (const c of contradictions(config)) console.log(`[gate] ${config.name}: ${c.field}: ${c.message}`)
       expect(found.map((b) => describeBreach(config, b)), `claims broken under ${name}`).toEqual([])
     })
   })
