@@ -2,7 +2,8 @@ import { connect } from 'node:net'
 import type { ISocketFactory } from 'kafkajs'
 import type { Proxy } from 'toxiproxy-node-client'
 import type { Cluster } from '../cluster/index.js'
-import { resolveTarget, type Fault, type Target } from './fault.js'
+import type { Target } from './fault.js'
+import { ProxyFault, type ProxySite, type Toxic } from './network-faults.js'
 
 /**
  * One client's own line to the cluster: an extra Toxiproxy proxy per node, chained in front of
@@ -87,55 +88,18 @@ export function lineSocketFactory(routes: Readonly<Record<string, string>>): ISo
   }
 }
 
-/** A toxic or a cut on one node's proxy of a line. */
-class LineFault implements Fault {
-  private hit: { node: number; label: string } | undefined
-  private added: { proxy: string; toxic: string } | undefined
-  private disabled: string | undefined
+/** A toxic or a cut on the line's proxy in front of one node (see ProxyFault). */
+export type LineFault = ProxyFault
 
-  constructor(
-    readonly name: string,
-    private readonly line: ClientLine,
-    private readonly target: Target,
-    private readonly what: string,
-    private readonly toxic?: { type: string; stream: 'upstream' | 'downstream'; attributes: Record<string, number> },
-  ) {}
-
-  get node(): number | undefined {
-    return this.hit?.node
+function onLine(line: ClientLine): ProxySite {
+  return {
+    proxies: async (_cluster, node) => [await line.proxy(node)],
+    describe: (label) => `${line.name}'s line to ${label}`,
   }
+}
 
-  describe(): string {
-    return `${this.what} on ${this.line.name}'s line to ${this.hit?.label ?? JSON.stringify(this.target)}`
-  }
-
-  async apply(cluster: Cluster): Promise<void> {
-    this.hit = await resolveTarget(cluster, this.target)
-    const proxy = await this.line.proxy(this.hit.node)
-    if (this.toxic) {
-      const name = `${this.name}-${this.toxic.stream}`
-      await proxy.addToxic({ name, type: this.toxic.type as never, stream: this.toxic.stream, toxicity: 1, attributes: this.toxic.attributes })
-      this.added = { proxy: proxy.name, toxic: name }
-    } else {
-      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream })
-      this.disabled = proxy.name
-    }
-  }
-
-  async heal(cluster: Cluster): Promise<void> {
-    const added = this.added
-    this.added = undefined
-    if (added) {
-      const p = await cluster.topology.api.get(added.proxy).catch(() => undefined)
-      await p?.getToxic(added.toxic).then((t) => t.remove()).catch(() => undefined)
-    }
-    const disabled = this.disabled
-    this.disabled = undefined
-    if (disabled) {
-      const p = await cluster.topology.api.get(disabled).catch(() => undefined)
-      if (p && !p.enabled) await p.update({ enabled: true, listen: p.listen, upstream: p.upstream })
-    }
-  }
+function lineFault(name: string, line: ClientLine, target: Target, what: string, toxic?: Toxic): LineFault {
+  return new ProxyFault(name, target, onLine(line), what, toxic)
 }
 
 /**
@@ -146,22 +110,21 @@ class LineFault implements Fault {
  * a request timeout later. Other clients are untouched.
  */
 export const dropResponsesOn = (line: ClientLine, target: Target): LineFault =>
-  new LineFault('line-drop-responses', line, target, 'responses dropped (downstream timeout toxic)', { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } })
+  lineFault('line-drop-responses', line, target, 'responses dropped (downstream timeout toxic)', { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } })
 
 /**
  * The line's connections to the node are closed and new ones refused until healed (the line's
  * proxy is disabled). Nothing sent while cut reaches the broker.
  */
-export const cutLine = (line: ClientLine, target: Target): LineFault => new LineFault('line-cut', line, target, 'connections closed and refused')
+export const cutLine = (line: ClientLine, target: Target): LineFault => lineFault('line-cut', line, target, 'connections closed and refused')
 
 /**
  * The line's connections are reset (TCP RST) as soon as the client sends on them; the data that
  * triggered the reset is dropped, never delivered (Toxiproxy's reset_peer on the upstream side).
  */
 export const resetPeerOn = (line: ClientLine, target: Target): LineFault =>
-  new LineFault('line-reset-peer', line, target, 'connections reset on the next request (reset_peer toxic)', { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } })
+  lineFault('line-reset-peer', line, target, 'connections reset on the next request (reset_peer toxic)', { type: 'reset_peer', stream: 'upstream', attributes: { timeout: 0 } })
 
-export type { LineFault }
 
 /**
  * Each of the line's connections to the node may carry `bytes` bytes towards the broker; the
@@ -170,4 +133,4 @@ export type { LineFault }
  * on fresh connections, still do.
  */
 export const limitRequestBytesOn = (line: ClientLine, target: Target, bytes: number): LineFault =>
-  new LineFault('line-limit-data', line, target, `connections closed after ${bytes} request bytes (limit_data toxic)`, { type: 'limit_data', stream: 'upstream', attributes: { bytes } })
+  lineFault('line-limit-data', line, target, `connections closed after ${bytes} request bytes (limit_data toxic)`, { type: 'limit_data', stream: 'upstream', attributes: { bytes } })
