@@ -21,7 +21,7 @@ export interface ProducerSessionOptions extends DriverOptions {
   /**
    * Once the session stops issuing sends, how long sends still in flight may take before they
    * are recorded `unknown` ('abandoned') so the run can end (default 30000 ms). kafkajs' own
-   * retries (unbounded for an idempotent producer) would otherwise keep a run open forever.
+   * retries (as many as configured; an idempotent producer given no `retry.retries` gets kafkajs's default, 5, not unlimited) could otherwise keep a run open long after the load stopped.
    */
   drainTimeoutMs?: number
 }
