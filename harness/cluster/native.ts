@@ -6,7 +6,7 @@ import { promisify } from 'node:util'
 import { ProcessFailedError } from '../errors.js'
 import type { Runtime } from '../runtime/install.js'
 import { JVM_OPTIONS, LOG4J2_PROPERTIES, serverProperties, type ClusterSpec } from './config.js'
-import { freePorts } from './ports.js'
+import { assertPortFree, freePorts } from './ports.js'
 import { Lifeline, isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
 import { Topology, proxyName } from './toxiproxy.js'
 import { PATHS, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
@@ -90,6 +90,14 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
   const control = new NativeControl(descriptor)
   try {
     log(`run folder ${runDir}`)
+    // The ports were free when chosen; say which one another program took since, and the fix.
+    await assertPortFree(apiPort, 'Toxiproxy API')
+    for (const node of nodes) {
+      for (const path of PATHS) {
+        await assertPortFree(node.ports[path], `node ${node.id} ${path} listener`)
+        await assertPortFree(port(node.proxies[path].listen), `Toxiproxy proxy ${node.proxies[path].name}`)
+      }
+    }
     await spawnTethered({
       lifeline: data.lifeline,
       pidFile: data.toxiproxyPidFile,
