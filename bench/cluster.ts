@@ -8,12 +8,15 @@ import { summarize, type Summary } from './stats.js'
 
 export interface ClusterBench {
   boot: Summary
+  /** All three nodes SIGKILLed, then started on their data → every partition led with its full ISR. */
+  warm: Summary
   failover: Summary
 }
 
 export async function benchCluster(runs = Number(process.env.BENCH_RUNS ?? 3), failoversPerBoot = 2, log: (l: string) => void = console.log): Promise<ClusterBench> {
   const boots: number[] = []
   const failovers: number[] = []
+  const warms: number[] = []
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now()
     const owned = await startCluster({ keepRunDir: false })
@@ -37,9 +40,14 @@ export async function benchCluster(runs = Number(process.env.BENCH_RUNS ?? 3), f
         await producer.disconnect()
         await c.heal()
       }
+      for (const id of c.nodeIds) await c.kill(id)
+      const w0 = performance.now()
+      await c.heal()
+      warms.push((performance.now() - w0) / 1000)
+      log(`  warm restart ${r + 1}: ${warms.at(-1)?.toFixed(2)} s (all nodes killed, restarted on their data)`)
     } finally {
       await owned.stop({ keepRunDir: false })
     }
   }
-  return { boot: summarize(boots), failover: summarize(failovers) }
+  return { boot: summarize(boots), warm: summarize(warms), failover: summarize(failovers) }
 }

@@ -19,6 +19,7 @@ if (want('cluster')) {
   heading('cluster (3 nodes, RF=3, min.insync.replicas=2, every path through Toxiproxy)')
   const r = await benchCluster()
   console.log(line('cold boot → fresh topic fully in sync', r.boot, 's', { max: 15 }))
+  console.log(line('warm restart of all nodes → full ISR', r.warm, 's'))
   console.log(line('SIGKILL leader → first acks=all produce ok', r.failover, 's', { max: 3 }))
 }
 if (want('reconcile')) {

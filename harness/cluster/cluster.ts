@@ -292,14 +292,19 @@ export class Cluster {
    */
   async heal(timeoutMs = DEADLINES.isr): Promise<void> {
     await this.topology.reset()
+    const stopped: number[] = []
     for (const id of this.nodeIds) {
       const s = await this.state(id)
       if (s === 'paused') await this.resume(id)
-      if (s === 'stopped') {
-        this.note(id, 'start')
-        await this.control.start(id)
-      }
+      if (s === 'stopped') stopped.push(id)
     }
+    // Together: a node finishes starting only once a quorum of controllers is up.
+    await Promise.all(
+      stopped.map((id) => {
+        this.note(id, 'start')
+        return this.control.start(id)
+      }),
+    )
     await this.waitForBrokers(this.nodeIds, timeoutMs)
     await waitFor(
       'every partition of every topic to be led with its full ISR',
