@@ -11,7 +11,7 @@ export default defineConfig({
     // Faults are cluster-wide and two cores are shared with three JVMs: one file at a time.
     fileParallelism: false,
     // JUnit XML for CI systems; the durability report itself is written by the globalSetup.
-    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }]],
+    reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], ['json', { outputFile: 'reports/vitest.json' }]],
     projects: [
       {
         extends: true,

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Fails if any Kafka broker or Toxiproxy server is still running: after a run of the suite,
-# passed or failed, there must be none.
-left=$(ps -eo pid,args | grep -E 'kafka\.Kafka|toxiproxy-server' | grep -v -E 'grep|check-no-orphans')
+# check-no-orphans.sh [BASELINE]
+# Fails if a Kafka broker or Toxiproxy server is still running that was not already running
+# when BASELINE was written (`check-no-orphans.sh --baseline FILE` writes it): after a run of
+# the suite, passed or failed, the run must have left none of its own.
+pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy ' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
+if [ "${1:-}" = "--baseline" ]; then pids > "$2"; exit 0; fi
+baseline=${1:-/dev/null}
+left=$(comm -13 "$baseline" <(pids))
 if [ -n "$left" ]; then
   echo "check-no-orphans: processes left running after the run:" >&2
-  echo "$left" >&2
+  for p in $left; do ps -o pid=,args= -p "$p" >&2; done
   exit 1
 fi
-echo "check-no-orphans: no Kafka or Toxiproxy process left"
+echo "check-no-orphans: no Kafka or Toxiproxy process left by this run"
