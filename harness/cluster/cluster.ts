@@ -2,6 +2,7 @@ import { join } from 'node:path'
 import { Kafka, type Admin, type ITopicConfig, type KafkaConfig } from 'kafkajs'
 import type { Proxy } from 'toxiproxy-node-client'
 import { CLIENT_LOG_LEVEL, fileLogCreator } from './client-log.js'
+import { ContainersControl } from './containers/index.js'
 import { NativeControl } from './native.js'
 import { tail } from './process.js'
 import { Topology } from './toxiproxy.js'
@@ -60,6 +61,7 @@ export class Cluster {
   static connect(d: ClusterDescriptor, control?: NodeControl): Cluster {
     if (control) return new Cluster(d, control)
     if (d.provider === 'native') return new Cluster(d, new NativeControl(d))
+    if (d.provider === 'containers') return new Cluster(d, new ContainersControl(d))
     throw new Error(`provider '${d.provider}' needs its NodeControl passed to Cluster.connect`)
   }
 

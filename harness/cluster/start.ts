@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js'
 import { ensureRuntime } from '../runtime/install.js'
 import { Cluster } from './cluster.js'
 import { clusterSpec, type ClusterSpec } from './config.js'
+import { startContainers } from './containers/index.js'
 import { startNative } from './native.js'
 import type { Lifeline } from './process.js'
 
@@ -30,12 +31,8 @@ export interface OwnedCluster {
 export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: string) => void = () => {}): Promise<OwnedCluster> {
   const spec = clusterSpec(partial)
   const provider = providerFromEnv()
-  if (provider !== 'native') {
-    throw new ConfigError('KAFKA_DURABILITY_PROVIDER', 'the containers provider is not available in this version; use native')
-  }
   const started = Date.now()
-  const rt = await ensureRuntime(log)
-  const { descriptor, control, lifeline } = await startNative(spec, rt, log)
+  const { descriptor, control, lifeline } = provider === 'native' ? await startNative(spec, await ensureRuntime(log), log) : await startContainers(spec, log)
   const cluster = Cluster.connect(descriptor, control)
   let stopped: Promise<void> | undefined
   const stop = (opts: { keepRunDir?: boolean } = {}): Promise<void> =>

@@ -1,0 +1,3 @@
+export { ContainersControl, type ContainersData } from './control.js'
+export { startContainers } from './provider.js'
+export { IMAGES } from './wiring.js'

@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto'
+import { chmodSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { basename, join, resolve } from 'node:path'
+import type { GenericContainer as GenericContainerType } from 'testcontainers'
+import { RuntimeRequirementError } from '../../errors.js'
+import { KAFKA_VERSION } from '../../runtime/versions.js'
+import type { ClusterSpec } from '../config.js'
+import type { Started } from '../native.js'
+import { Lifeline } from '../process.js'
+import { Topology, proxyName } from '../toxiproxy.js'
+import { PATHS, type ClusterDescriptor, type NodeDescriptor, type ProxyDescriptor } from '../types.js'
+import { ContainersControl, type ContainersData } from './control.js'
+import { engine } from './engine.js'
+import { logGrowth } from './logs.js'
+import { spawnReaper } from './reaper.js'
+import {
+  BROKER_PORTS,
+  CONTAINER_LOG4J2_PROPERTIES,
+  IMAGES,
+  IMAGE_LOG_DIR,
+  MOUNTED_CONFIG_DIR,
+  TOXIPROXY_ALIAS,
+  TOXIPROXY_API_PORT,
+  NETNS_HOLDER_SCRIPT,
+  NETNS_ROLE,
+  ROLE_LABEL,
+  brokerAlias,
+  containerServerProperties,
+  jvmEnvironment,
+  runLabels,
+  toxiproxyPort,
+  toxiproxyProxies,
+} from './wiring.js'
+
+/**
+ * The containers provider: the same cluster as the native one (three combined KRaft nodes, every
+ * path through Toxiproxy, the same settings) from the images apache/kafka and
+ * ghcr.io/shopify/toxiproxy on one container network, started with testcontainers. Clients reach
+ * the client proxies on host ports; brokers reach each other through the Toxiproxy container's
+ * alias. Everything is labelled with the run id and removed at teardown; a reaper tied to the
+ * owner's lifeline removes it if the owner dies first (testcontainers' Ryuk is not relied on).
+ */
+export async function startContainers(spec: ClusterSpec, log: (l: string) => void): Promise<Started> {
+  const client = await engine()
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const runDir = resolve(spec.runsDir, `${stamp}-${process.pid}`)
+  mkdirSync(runDir, { recursive: true })
+  const runId = basename(runDir).toLowerCase()
+  const labels = runLabels(runId)
+  const lifeline = Lifeline.hold(join(runDir, 'lifeline'))
+  const data: ContainersData = {
+    runId,
+    network: `kd-${runId}`,
+    lifeline: lifeline.path,
+    reaperPidFile: join(runDir, 'reaper.pid'),
+    toxiproxy: { id: '', name: '' },
+    nodes: {},
+  }
+  const descriptor: ClusterDescriptor = {
+    provider: 'containers',
+    runDir,
+    clusterId: randomBytes(16).toString('base64url'),
+    kafkaVersion: KAFKA_VERSION,
+    toxiproxyApi: '',
+    bootstrap: [],
+    nodes: [],
+    provider_data: data as unknown as Record<string, unknown>,
+  }
+  const control = new ContainersControl(descriptor)
+  try {
+    log(`run folder ${runDir}`)
+    await spawnReaper({ lifeline: lifeline.path, runId, pidFile: data.reaperPidFile, logFile: join(runDir, 'reaper.log') })
+    await client.network.create({ Name: data.network, Driver: 'bridge', CheckDuplicate: true, Labels: labels })
+    const tc = await import('testcontainers')
+    const run: Run = { spec, data, descriptor, image: (name) => new tc.GenericContainer(name).withLabels(labels).withNetworkMode(data.network), tc }
+
+    const holders = await Promise.all(Array.from({ length: spec.nodes }, (_, i) => startHolder(run, i + 1)))
+    const toxiproxy = await startToxiproxy(run)
+    log(`Toxiproxy container ${data.toxiproxy.name} up with ${spec.nodes * PATHS.length} proxies; API ${descriptor.toxiproxyApi}`)
+    for (let id = 1; id <= spec.nodes; id++) descriptor.nodes.push(nodeDescriptor(runDir, id, `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(toxiproxyPort(id, 'client'))}`))
+    descriptor.bootstrap = descriptor.nodes.map((n) => n.proxies.client.listen)
+
+    log(`starting ${spec.nodes} Kafka ${KAFKA_VERSION} containers (${IMAGES.kafka}) on network ${data.network}`)
+    await Promise.all(descriptor.nodes.map((node, i) => startBroker(run, node, `container:${holders[i]}`, control)))
+    return { descriptor, control, lifeline }
+  } catch (e) {
+    await control.destroy().catch(() => {})
+    lifeline.cut()
+    throw e
+  }
+}
+
+/** What the steps of a start share. */
+interface Run {
+  spec: ClusterSpec
+  data: ContainersData
+  descriptor: ClusterDescriptor
+  /** A configured container of `name`, labelled with the run and on its network. */
+  image: (name: string) => GenericContainerType
+  tc: typeof import('testcontainers')
+}
+
+/**
+ * Node `id`'s network namespace, held by a container of its own that the broker joins: a killed
+ * or stopped broker leaves its address up, so connections to it are refused at once (as on a
+ * machine whose Kafka process died) instead of hanging on an address that vanished. Returns its id.
+ */
+async function startHolder(run: Run, id: number): Promise<string> {
+  const holder = await start(
+    run
+      .image(IMAGES.kafka)
+      .withName(`${run.data.network}-${brokerAlias(id)}-net`)
+      .withLabels({ [ROLE_LABEL]: NETNS_ROLE })
+      .withNetworkAliases(brokerAlias(id))
+      .withEntrypoint(['/bin/sh', '-c', NETNS_HOLDER_SCRIPT])
+      .withCommand(['netns-holder']),
+    IMAGES.kafka,
+  )
+  return holder.getId()
+}
+
+/** Toxiproxy with every node's proxies, its API and client proxies published on host ports. */
+async function startToxiproxy(run: Run) {
+  const { spec, data, descriptor, tc } = run
+  const clientPorts = Array.from({ length: spec.nodes }, (_, i) => toxiproxyPort(i + 1, 'client'))
+  const toxiproxyLog = createWriteStream(join(descriptor.runDir, 'toxiproxy.log'), { flags: 'a' })
+  const toxiproxy = await start(
+    run
+      .image(IMAGES.toxiproxy)
+      .withName(`${data.network}-toxiproxy`)
+      .withNetworkAliases(TOXIPROXY_ALIAS)
+      .withExposedPorts(TOXIPROXY_API_PORT, ...clientPorts)
+      .withLogConsumer((s) => s.pipe(toxiproxyLog))
+      .withWaitStrategy(tc.Wait.forHttp('/version', TOXIPROXY_API_PORT))
+      .withStartupTimeout(30_000),
+    IMAGES.toxiproxy,
+  )
+  data.toxiproxy = { id: toxiproxy.getId(), name: toxiproxy.getName().replace(/^\//, '') }
+  writeFileSync(join(descriptor.runDir, 'toxiproxy.pid'), `${(await (await engine()).container.getById(toxiproxy.getId()).inspect()).State.Pid}\n`)
+  descriptor.toxiproxyApi = `http://${toxiproxy.getHost()}:${toxiproxy.getMappedPort(TOXIPROXY_API_PORT)}`
+  const topology = new Topology(descriptor.toxiproxyApi)
+  await topology.waitReady()
+  for (const p of toxiproxyProxies(spec.nodes)) await topology.api.createProxy(p)
+  return toxiproxy
+}
+
+/**
+ * A broker in the official image's way: server.properties and the log4j2 configuration in
+ * /mnt/shared/config, CLUSTER_ID and the JVM options in the environment, the image's entrypoint.
+ * It writes its logs into the node's run folder (a bind mount). Resolves once it logged that it started.
+ */
+async function startBroker(run: Run, node: NodeDescriptor, networkMode: string, control: ContainersControl): Promise<void> {
+  const { spec, data, descriptor } = run
+  const properties = containerServerProperties({ id: node.id, nodes: spec.nodes, clientAddress: node.proxies.client.listen, extra: spec.brokerConfig })
+  writeFileSync(node.configFile, properties)
+  const grown = logGrowth(node.serverLog)
+  const name = `${data.network}-${brokerAlias(node.id)}`
+  const started = await start(
+    run
+      .image(IMAGES.kafka)
+      .withName(name)
+      .withLabels({ 'kafka-durability.node': String(node.id) })
+      .withNetworkMode(networkMode)
+      .withEnvironment({
+        CLUSTER_ID: descriptor.clusterId,
+        ...jvmEnvironment(),
+        KAFKA_LOG4J_OPTS: `-Dlog4j2.configurationFile=${MOUNTED_CONFIG_DIR}/log4j2.properties`,
+      })
+      .withCopyContentToContainer([
+        { content: properties, target: `${MOUNTED_CONFIG_DIR}/server.properties` },
+        { content: CONTAINER_LOG4J2_PROPERTIES, target: `${MOUNTED_CONFIG_DIR}/log4j2.properties` },
+      ])
+      .withBindMounts([{ source: node.dir, target: IMAGE_LOG_DIR }]),
+    IMAGES.kafka,
+  )
+  data.nodes[String(node.id)] = { id: started.getId(), name }
+  await control.waitStarted(node, (await engine()).container.getById(started.getId()), name, grown)
+}
+
+function nodeDescriptor(runDir: string, id: number, clientAddress: string): NodeDescriptor {
+  const dir = join(runDir, `node-${id}`)
+  mkdirSync(dir, { recursive: true })
+  // The image runs Kafka as its own user (appuser, uid 1000), which writes the logs here.
+  chmodSync(dir, 0o777)
+  const inside = (path: 'replication' | 'controller'): ProxyDescriptor => ({
+    name: proxyName(id, path),
+    listen: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, path)}`,
+    upstream: `${brokerAlias(id)}:${BROKER_PORTS[path]}`,
+  })
+  return {
+    id,
+    dir,
+    configFile: join(dir, 'server.properties'),
+    outputLog: join(dir, 'output.log'),
+    serverLog: join(dir, 'server.log'),
+    pidFile: join(dir, 'pid'),
+    ports: BROKER_PORTS,
+    proxies: {
+      client: { name: proxyName(id, 'client'), listen: clientAddress, upstream: `${brokerAlias(id)}:${BROKER_PORTS.client}` },
+      replication: inside('replication'),
+      controller: inside('controller'),
+    },
+  }
+}
+
+/** Starts a configured container; an image that is neither present nor pullable gets its fix named. */
+async function start(container: GenericContainerType, image: string) {
+  try {
+    return await container.start()
+  } catch (e) {
+    const msg = (e as Error).message
+    if (/pull|manifest|no such image|image not known|unauthorized|denied|registry/i.test(msg)) {
+      throw new RuntimeRequirementError(
+        `image ${image}`,
+        `not present and not pullable here (${msg.split('\n')[0]})`,
+        'pull it where a registry is reachable, or build the local stand-in under the same name with `bash scripts/containers-ci.sh images`',
+      )
+    }
+    throw e
+  }
+}
