@@ -9,7 +9,7 @@ import { JVM_OPTIONS, LOG4J2_PROPERTIES, serverProperties, type ClusterSpec } fr
 import { assertPortFree, freePorts } from './ports.js'
 import { Lifeline, isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
 import { Topology, proxyName } from './toxiproxy.js'
-import { PATHS, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
+import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
 import { AbortError, waitFor } from './wait.js'
 
 const run = promisify(execFile)
@@ -55,16 +55,7 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
     const proxies = Object.fromEntries(
       PATHS.map((p) => [p, { name: proxyName(id, p), listen: `127.0.0.1:${proxied[p]}`, upstream: `127.0.0.1:${listen[p]}` }]),
     ) as NodeDescriptor['proxies']
-    nodes.push({
-      id,
-      dir,
-      configFile: join(dir, 'server.properties'),
-      outputLog: join(dir, 'output.log'),
-      serverLog: join(dir, 'server.log'),
-      pidFile: join(dir, 'pid'),
-      ports: listen,
-      proxies,
-    })
+    nodes.push({ id, ...nodeFiles(dir), ports: listen, proxies })
   }
   const clusterId = randomBytes(16).toString('base64url')
   const log4jConfig = join(runDir, 'log4j2.properties')

@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { NodePorts } from './config.js'
 
 /** The three network paths of a node, each behind its own Toxiproxy proxy. */
@@ -11,6 +12,17 @@ export interface ProxyDescriptor {
   listen: string
   /** host:port of the broker's own listener behind it. */
   upstream: string
+}
+
+/** A node's files in the run folder, the same for every provider. */
+export function nodeFiles(dir: string): Pick<NodeDescriptor, 'dir' | 'configFile' | 'outputLog' | 'serverLog' | 'pidFile'> {
+  return {
+    dir,
+    configFile: join(dir, 'server.properties'),
+    outputLog: join(dir, 'output.log'),
+    serverLog: join(dir, 'server.log'),
+    pidFile: join(dir, 'pid'),
+  }
 }
 
 export interface NodeDescriptor {

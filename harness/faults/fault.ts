@@ -17,7 +17,10 @@ export interface Fault {
 export interface FaultWindow {
   name: string
   description: string
+  /** When apply() began (the signal sent, the toxic requested). */
   appliedAt: number
+  /** When apply() returned: the fault is observably in force (a killed process is gone). */
+  inForceAt?: number
   healedAt?: number
 }
 
@@ -47,6 +50,7 @@ export async function withFault<T>(cluster: Cluster, fault: Fault, body: () => P
   windows?.push(w)
   try {
     await fault.apply(cluster)
+    w.inForceAt = Date.now()
     w.description = fault.describe()
     return await body()
   } finally {

@@ -100,11 +100,14 @@ export class AcksOutcome {
     readonly faults: readonly FaultWindow[],
   ) {}
 
-  /** When the scenario's (first) fault was applied. */
+  /**
+   * When the scenario's (first) fault was in force: apply() had returned (a killed leader was
+   * gone). Records sent between the signal and that moment may still have reached it.
+   */
   get faultAt(): number {
     const first = this.faults[0]
     if (!first) throw new Error(`scenario '${this.scenario}' applied no fault`)
-    return first.appliedAt
+    return first.inForceAt ?? first.appliedAt
   }
 
   /** The lane of a variant (a config's name). */

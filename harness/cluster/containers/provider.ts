@@ -8,7 +8,7 @@ import type { ClusterSpec } from '../config.js'
 import type { Started } from '../native.js'
 import { Lifeline } from '../process.js'
 import { Topology, proxyName } from '../toxiproxy.js'
-import { PATHS, type ClusterDescriptor, type NodeDescriptor, type ProxyDescriptor } from '../types.js'
+import { PATHS, nodeFiles, type ClusterDescriptor, type NodeDescriptor, type ProxyDescriptor } from '../types.js'
 import { ContainersControl, type ContainersData } from './control.js'
 import { engine } from './engine.js'
 import { logGrowth } from './logs.js'
@@ -189,11 +189,7 @@ function nodeDescriptor(runDir: string, id: number, clientAddress: string): Node
   })
   return {
     id,
-    dir,
-    configFile: join(dir, 'server.properties'),
-    outputLog: join(dir, 'output.log'),
-    serverLog: join(dir, 'server.log'),
-    pidFile: join(dir, 'pid'),
+    ...nodeFiles(dir),
     ports: BROKER_PORTS,
     proxies: {
       client: { name: proxyName(id, 'client'), listen: clientAddress, upstream: `${brokerAlias(id)}:${BROKER_PORTS.client}` },
