@@ -76,6 +76,8 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
     toxiproxyApi: `http://127.0.0.1:${apiPort}`,
     bootstrap: nodes.map((x) => (spec.clientPath === 'direct' ? `127.0.0.1:${x.ports.client}` : x.proxies.client.listen)),
     nodes,
+    // Toxiproxy runs on this machine: a line proxy takes any free port and is dialled where it listens.
+    lines: { listen: ['127.0.0.1:0'], reach: {}, upstream: Object.fromEntries(nodes.map((x) => [x.id, x.proxies.client.listen])) },
     provider_data: data as unknown as Record<string, unknown>,
   }
   const control = new NativeControl(descriptor)

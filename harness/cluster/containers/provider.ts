@@ -27,6 +27,7 @@ import {
   brokerAlias,
   containerServerProperties,
   jvmEnvironment,
+  linePoolPorts,
   runLabels,
   toxiproxyPort,
   toxiproxyProxies,
@@ -64,6 +65,7 @@ export async function startContainers(spec: ClusterSpec, log: (l: string) => voi
     toxiproxyApi: '',
     bootstrap: [],
     nodes: [],
+    lines: { listen: [], reach: {}, upstream: {} },
     provider_data: data as unknown as Record<string, unknown>,
   }
   const control = new ContainersControl(descriptor)
@@ -79,6 +81,7 @@ export async function startContainers(spec: ClusterSpec, log: (l: string) => voi
     log(`Toxiproxy container ${data.toxiproxy.name} up with ${spec.nodes * PATHS.length} proxies; API ${descriptor.toxiproxyApi}`)
     for (let id = 1; id <= spec.nodes; id++) descriptor.nodes.push(nodeDescriptor(runDir, id, `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(toxiproxyPort(id, 'client'))}`))
     descriptor.bootstrap = descriptor.nodes.map((n) => n.proxies.client.listen)
+    descriptor.lines = lineAddresses(spec.nodes, (port) => `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(port)}`)
 
     log(`starting ${spec.nodes} Kafka ${KAFKA_VERSION} containers (${IMAGES.kafka}) on network ${data.network}`)
     await Promise.all(descriptor.nodes.map((node, i) => startBroker(run, node, `container:${holders[i]}`, control)))
@@ -119,7 +122,7 @@ async function startHolder(run: Run, id: number): Promise<string> {
   return holder.getId()
 }
 
-/** Toxiproxy with every node's proxies, its API and client proxies published on host ports. */
+/** Toxiproxy with every node's proxies, its API, client proxies and client lines' ports published on host ports. */
 async function startToxiproxy(run: Run) {
   const { spec, data, descriptor, tc } = run
   const clientPorts = Array.from({ length: spec.nodes }, (_, i) => toxiproxyPort(i + 1, 'client'))
@@ -129,7 +132,7 @@ async function startToxiproxy(run: Run) {
       .image(IMAGES.toxiproxy)
       .withName(`${data.network}-toxiproxy`)
       .withNetworkAliases(TOXIPROXY_ALIAS)
-      .withExposedPorts(TOXIPROXY_API_PORT, ...clientPorts)
+      .withExposedPorts(TOXIPROXY_API_PORT, ...clientPorts, ...linePoolPorts(spec.nodes))
       .withLogConsumer((s) => s.pipe(toxiproxyLog))
       .withWaitStrategy(tc.Wait.forHttp('/version', TOXIPROXY_API_PORT))
       .withStartupTimeout(30_000),
@@ -175,6 +178,19 @@ async function startBroker(run: Run, node: NodeDescriptor, networkMode: string, 
   )
   data.nodes[String(node.id)] = { id: started.getId(), name }
   await control.waitStarted(node, (await engine()).container.getById(started.getId()), name, grown)
+}
+
+/**
+ * Client lines in the Toxiproxy container: each proxy takes one of the pool's published ports
+ * (clients dial its host port, `published`) and dials the node's client proxy inside the container.
+ */
+function lineAddresses(nodes: number, published: (port: number) => string): ClusterDescriptor['lines'] {
+  const pool = linePoolPorts(nodes)
+  return {
+    listen: pool.map((port) => `0.0.0.0:${port}`),
+    reach: Object.fromEntries(pool.map((port) => [`0.0.0.0:${port}`, published(port)])),
+    upstream: Object.fromEntries(Array.from({ length: nodes }, (_, i) => [i + 1, `127.0.0.1:${toxiproxyPort(i + 1, 'client')}`])),
+  }
 }
 
 function nodeDescriptor(runDir: string, id: number, clientAddress: string): NodeDescriptor {

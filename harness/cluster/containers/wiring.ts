@@ -38,6 +38,18 @@ export function toxiproxyPort(id: number, path: PathName): number {
   return base[path] + id
 }
 
+/**
+ * Client lines (harness/faults/client-line.ts) open Toxiproxy proxies during the run; in a
+ * container those can only be reached on ports published when it started. The provider publishes
+ * LINES_AT_ONCE lines' worth (one port per node each) of ports 19201, 19202, … for them.
+ */
+export const LINES_AT_ONCE = 4
+
+/** The Toxiproxy container's ports kept for client lines' proxies. */
+export function linePoolPorts(nodes: number): number[] {
+  return Array.from({ length: LINES_AT_ONCE * nodes }, (_, i) => 19201 + i)
+}
+
 export function brokerAlias(id: number): string {
   return `kafka-${id}`
 }
