@@ -25,19 +25,23 @@ export class ClientLine {
   private constructor(
     readonly name: string,
     private readonly cluster: Cluster,
-    /** node id → the line proxy's name and the address it listens on. */
-    private readonly proxies: ReadonlyMap<number, { proxy: string; listen: string }>,
+    /** node id → the line proxy's name and the host address clients dial to reach it. */
+    private readonly proxies: Map<number, { proxy: string; reach: string }>,
   ) {}
 
+  /**
+   * Creates the line's proxies at the addresses the cluster offers lines (ClusterDescriptor
+   * `lines`): on a free port (native) or on free entries of the published pool (containers).
+   */
   static async open(cluster: Cluster, name: string): Promise<ClientLine> {
     if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`line name must be lower-case letters, digits and dashes, got '${name}'`)
-    const proxies = new Map<number, { proxy: string; listen: string }>()
-    const line = new ClientLine(name, cluster, proxies)
+    const line = new ClientLine(name, cluster, new Map())
     try {
       for (const node of cluster.nodes) {
-        // Port 0: Toxiproxy binds a free port and reports it.
-        const p = await cluster.topology.api.createProxy({ name: lineProxyName(name, node.id), listen: '127.0.0.1:0', upstream: node.proxies.client.listen, enabled: true })
-        proxies.set(node.id, { proxy: p.name, listen: p.listen })
+        const upstream = cluster.descriptor.lines.upstream[node.id]
+        if (upstream === undefined) throw new Error(`the cluster descriptor's lines.upstream has no address for node ${node.id}: the provider that started the cluster must list every node's client proxy there`)
+        const proxy = lineProxyName(name, node.id)
+        line.proxies.set(node.id, { proxy, reach: await placeProxy(cluster, proxy, upstream) })
       }
     } catch (e) {
       await line.close()
@@ -48,7 +52,7 @@ export class ClientLine {
 
   /** Where this line sends each node's client address, as plain data (a child process rebuilds the factory with `lineSocketFactory`). */
   get routes(): Record<string, string> {
-    return Object.fromEntries(this.cluster.nodes.map((n) => [n.proxies.client.listen, this.proxies.get(n.id)?.listen ?? n.proxies.client.listen]))
+    return Object.fromEntries(this.cluster.nodes.map((n) => [n.proxies.client.listen, this.proxies.get(n.id)?.reach ?? n.proxies.client.listen]))
   }
 
   /** kafkajs `socketFactory` for clients that should use this line. */
@@ -75,6 +79,46 @@ export class ClientLine {
 
 export function lineProxyName(line: string, nodeId: number): string {
   return `line-${line}-kafka-${nodeId}`
+}
+
+/**
+ * Creates proxy `name` in front of `upstream` on the first of the cluster's line addresses that
+ * no proxy holds (an entry with port 0 is never held: Toxiproxy picks a free port each time) and
+ * returns the host address clients dial to reach it. Toxiproxy's own proxy list is the pool's
+ * state, so lines opened by other processes (a child, another test file) are seen; an entry taken
+ * between the look and the create fails to bind and the next one is tried.
+ */
+async function placeProxy(cluster: Cluster, name: string, upstream: string): Promise<string> {
+  const { listen, reach } = cluster.descriptor.lines
+  let held = await heldPorts(cluster)
+  for (const entry of listen) {
+    const port = portOf(entry)
+    if (port !== 0 && held.has(port)) continue
+    try {
+      const p = await cluster.topology.api.createProxy({ name, listen: entry, upstream, enabled: true })
+      return reach[entry] ?? p.listen
+    } catch (e) {
+      held = await heldPorts(cluster)
+      const holder = held.get(port)
+      if (port !== 0 && holder !== undefined && holder !== name) continue
+      throw new Error(`cannot create line proxy ${name} on ${entry} (upstream ${upstream}): ${(e as Error).message}`, { cause: e })
+    }
+  }
+  const holders = listen.map((entry) => held.get(portOf(entry))).filter((h) => h !== undefined)
+  throw new Error(
+    `no free address for line proxy ${name}: all ${listen.length} addresses the cluster keeps for client lines (${listen.join(', ')}) are held, by ${holders.join(', ')}. ` +
+      `Fix: close lines no longer in use (ClientLine.close(), each line holds one address per node), or, on containers, publish more: raise LINES_AT_ONCE in harness/cluster/containers/wiring.ts`,
+  )
+}
+
+/** Port → name of the proxy listening on it, for every proxy Toxiproxy has. */
+async function heldPorts(cluster: Cluster): Promise<Map<number, string>> {
+  const all = await cluster.topology.api.getAll()
+  return new Map(Object.values(all).map((p) => [portOf(p.listen), p.name]))
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1))
 }
 
 /** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed. */
