@@ -15,7 +15,12 @@ export interface WorkloadBench {
   lost: number
 }
 
-export async function benchWorkload(runs = Number(process.env.BENCH_RUNS ?? 3), durationMs = 9_000, log: (l: string) => void = console.log): Promise<WorkloadBench> {
+export async function benchWorkload(
+  shape: { batchSize: number; concurrency: number } = { batchSize: 100, concurrency: 4 },
+  runs = Number(process.env.BENCH_RUNS ?? 3),
+  durationMs = 9_000,
+  log: (l: string) => void = console.log,
+): Promise<WorkloadBench> {
   const overall: number[] = []
   const before: number[] = []
   let lost = 0
@@ -23,10 +28,10 @@ export async function benchWorkload(runs = Number(process.env.BENCH_RUNS ?? 3), 
   try {
     const c = owned.cluster
     for (let r = 0; r < runs; r++) {
-      const topic = `bench-workload-${r}`
+      const topic = `bench-workload-${shape.batchSize}x${shape.concurrency}-${r}`
       await c.createTopic(topic, { partitions: 3 })
       const t0 = performance.now()
-      const run = startWorkload({ kafka: c.kafka(), topic, producer: { idempotent: true }, send: { acks: -1 }, keys: 64, durationMs, batchSize: 100, concurrency: 4 })
+      const run = startWorkload({ kafka: c.kafka(), topic, producer: { idempotent: true }, send: { acks: -1 }, keys: 64, durationMs, ...shape })
       await run.acknowledged(20_000).catch(() => {})
       const beforeRate = run.progress().acknowledged / ((performance.now() - t0) / 1000)
       await withFault(c, killNode({ leaderOf: { topic, partition: 0 } }), () => c.waitForLeader(topic, 0).then(() => undefined))
