@@ -22,7 +22,7 @@ ROOT=$PWD
 MODE=${1:-test}
 case "$MODE" in test | images) ;; *) echo "usage: $0 [test|images]" >&2; exit 2 ;; esac
 
-SCENARIO_DIRS=${SCENARIO_DIRS:-"tests/acks tests/idempotency tests/partitioning"}
+SCENARIO_DIRS=${SCENARIO_DIRS:-"tests/acks tests/idempotency tests/partitioning tests/gate"}
 # Folders to leave out on containers (none by default). tests/idempotency opens client lines
 # (harness/faults/client-line.ts); the containers provider publishes a pool of Toxiproxy ports for
 # them at start (ClusterDescriptor `lines`).
