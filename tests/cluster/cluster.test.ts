@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Kafka } from 'kafkajs'
-import { cutPaths, cutReplication, killNode } from '../../harness/faults/index.js'
+import { cutPaths, cutReplication, killNode, pauseNode } from '../../harness/faults/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
 const uniqueTopic = (name: string) => `${name}-${Date.now().toString(36)}`
@@ -104,6 +104,24 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
     const [healed] = await c.waitForIsr(topic, 'full')
     expect(healed?.isr).toEqual([1, 2, 3])
     expect(healed?.leader).toBe(leader) // leaders do not move back by themselves
+  })
+
+  test('SIGSTOP of a leader (frozen, sockets open, as in a long GC pause): it is fenced and a follower leads; resumed, it rejoins the ISR', async () => {
+    const c = cluster()
+    const topic = uniqueTopic('pause')
+    await c.createTopic(topic, { partitions: 1 })
+    const fault = pauseNode({ leaderOf: { topic, partition: 0 } })
+    await fault.apply(c)
+    try {
+      const frozen = fault.node as number
+      expect(await c.state(frozen)).toBe('paused')
+      await c.waitForFenced(frozen)
+      expect(await c.waitForLeader(topic, 0, { notOn: frozen })).not.toBe(frozen)
+    } finally {
+      await fault.heal(c)
+    }
+    const [healed] = await c.waitForIsr(topic, 'full')
+    expect(healed?.isr).toEqual([1, 2, 3])
   })
 
   test("cutting a leader's replication proxy drops its followers from the ISR; healing brings them back", async () => {
