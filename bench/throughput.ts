@@ -11,7 +11,6 @@ import kafkajs, { type Producer } from 'kafkajs'
 import LZ4Module from 'kafkajs-lz4'
 import SnappyCodec from 'kafkajs-snappy'
 import { startCluster, type Cluster } from '../harness/cluster/index.js'
-import { summarize } from './stats.js'
 
 // kafkajs is CommonJS; its codec table is reached through the default export under Node ESM.
 const { CompressionCodecs, CompressionTypes } = kafkajs
@@ -124,4 +123,3 @@ export function throughputTable(results: CellResult[]): string {
   ].join('\n')
 }
 
-export { summarize }

@@ -5,7 +5,6 @@ import { Cluster } from './cluster.js'
 import { clusterSpec, type ClusterSpec } from './config.js'
 import { startContainers } from './containers/index.js'
 import { startNative } from './native.js'
-import type { Lifeline } from './process.js'
 
 export type ProviderName = 'native' | 'containers'
 
@@ -41,7 +40,7 @@ export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: 
       process.off('SIGTERM', onSignal)
       await cluster.close().catch(() => {})
       await control.destroy().catch(() => {})
-      cut(lifeline)
+      lifeline.cut()
       if (!(opts.keepRunDir ?? spec.keepRunDir)) rmSync(descriptor.runDir, { recursive: true, force: true })
     })())
   const onSignal = (sig: NodeJS.Signals) => {
@@ -61,6 +60,3 @@ export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: 
   return { cluster, stop }
 }
 
-function cut(l: Lifeline): void {
-  l.cut()
-}

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { waitFor } from '../../harness/cluster/index.js'
+import { isAlive as alive } from '../../harness/cluster/process.js'
 
 /**
  * The cluster must not outlive its owner, even when the owner is SIGKILLed and has no chance to
@@ -42,11 +43,3 @@ describe('lifecycle: nothing outlives the owner', () => {
   })
 })
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
-  } catch {
-    return false
-  }
-}
