@@ -1,23 +1,25 @@
 /**
  * npm run bench: the suite's speed, printed as figures and ratios (never asserted in tests).
  *   npm run bench                       every section
- *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, suite
- * BENCH_RUNS (default 3) repeats; figures are min / median / max.
+ *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, suite, gate
+ * BENCH_RUNS (default 3; gate: 5) repeats; figures are min / median / max.
+ * `gate` (the verdict table's battery N times) runs only when named: it takes N × ~3 min.
  */
 import { benchCluster } from './cluster.js'
+import { benchGate } from './gate.js'
 import { main as reconcileMain } from './reconcile.js'
 import { line } from './stats.js'
 import { benchSuite } from './suite.js'
 import { benchThroughput, throughputTable } from './throughput.js'
 import { benchWorkload } from './workload.js'
 
-const SECTIONS = ['cluster', 'workload', 'throughput', 'reconcile', 'suite'] as const
+const SECTIONS = ['cluster', 'workload', 'throughput', 'reconcile', 'suite', 'gate'] as const
 const only = process.argv.slice(2)
 const heading = (t: string) => console.log(`\n== ${t}`)
 
 // Several sections: each in a process of its own, so that one section's heap (the reconciler's
 // 5M records take ~2.7 GB) and clusters do not slow the next.
-const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS]
+const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : SECTIONS.filter((s) => s !== 'gate')
 if (chosen.length > 1) {
   const { spawnSync } = await import('node:child_process')
   let failed = 0
@@ -58,4 +60,8 @@ if (want('throughput')) {
 if (want('suite')) {
   heading('the suite: npx vitest run')
   await benchSuite()
+}
+if (want('gate')) {
+  heading("the gate's stability: the verdict table's battery, N runs (BENCH_RUNS, default 5)")
+  await benchGate()
 }

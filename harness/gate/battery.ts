@@ -1,30 +1,32 @@
 /**
  * The fault battery a producer config is gated on. Each scenario runs every config under test
  * side by side (one lane each: its own producer, its own fresh topic, all led by one node, one
- * fault at one moment for all), then reads back and reconciles each lane. The gate's verdict per
- * claim is computed from the lanes: a claim is broken in a scenario when the reconciler found
- * its violation there, with the evidence.
+ * fault at one moment for all), then reads back and reconciles each lane. Lanes are judged on
+ * their own (verdict.ts): a wait that one lane never satisfies is that lane's unmet step, never
+ * another lane's failure, and a scenario that fails as a whole is recorded as such, so the
+ * scenarios after it still run.
  */
+import { randomBytes } from 'node:crypto'
 import type { Cluster } from '../cluster/index.js'
 import { cutReplication, killNode } from '../faults/index.js'
-import { describeEvidence, type AnomalyName } from '../reconcile/index.js'
-import type { AcksOutcome, LaneResult, Profile } from '../scenarios/acks.js'
+import type { AcksOutcome, Profile } from '../scenarios/acks.js'
 import { failoverThenLoad, STEADY, underSteadyLoad } from '../scenarios/acks-steady.js'
-import { toKafkajs, type Claim, type GateConfig } from './config.js'
+import { isTransactional, toKafkajs, type Claim, type GateConfig } from './config.js'
 import { producerRestart, resetsMidProduce, responseLost } from './line-scenarios.js'
-
-export function profileOf(c: GateConfig): Profile {
-  const k = toKafkajs(c)
-  return { variant: c.name, producer: k.producer, send: k.send, callsInFlight: c.send.callsInFlight, recordsPerCall: c.send.recordsPerCall }
-}
+import { judgeConfig, type ConfigVerdict, type ScenarioRun } from './verdict.js'
 
 export interface GateScenario {
   name: string
   /** What it does, for the report. */
   story: string
-  /** Claims this scenario does not test, with the reason (e.g. duplicates across producer sessions). */
-  exempt?: Partial<Record<Claim, string>>
+  /** Claims this scenario cannot test for a config, with the reason (e.g. duplicates across producer sessions). */
+  exempt?: (c: GateConfig) => Partial<Record<Claim, string>>
   run(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome>
+}
+
+/** Records per second per lane under steady load: the lanes share two cores with three brokers. */
+export function steadyRate(lanes: number): number {
+  return Math.min(STEADY.rate, Math.max(25, Math.floor(600 / lanes)))
 }
 
 export const BATTERY: readonly GateScenario[] = [
@@ -35,6 +37,8 @@ export const BATTERY: readonly GateScenario[] = [
       underSteadyLoad(cluster, {
         scenario: 'leader kill under load',
         suite: 'gate',
+        judged: true,
+        rate: steadyRate(profiles.length),
         profiles,
         fault: (leader) => killNode(leader),
         during: failoverThenLoad,
@@ -48,6 +52,8 @@ export const BATTERY: readonly GateScenario[] = [
       underSteadyLoad(cluster, {
         scenario: 'replication cut, then leader kill',
         suite: 'gate',
+        judged: true,
+        rate: steadyRate(profiles.length),
         profiles,
         fault: (leader) => cutReplication(leader),
         during: async (load) => {
@@ -60,7 +66,7 @@ export const BATTERY: readonly GateScenario[] = [
   },
   {
     name: 'response lost after the append',
-    story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries",
+    story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries (or, never retrying, fails the call)",
     run: responseLost,
   },
   {
@@ -70,35 +76,133 @@ export const BATTERY: readonly GateScenario[] = [
   },
   {
     name: 'producer restart after the write',
-    story: 'the producer process dies after the broker wrote its records and before it learned so; a new producer (new producer id) sends them again',
-    exempt: { noDuplicates: 'idempotence is per producer session: a record resent by a new producer is written again whatever the config; deduplicate downstream by a business id, or write transactionally from a transactional source' },
+    story: 'the producer process dies after the broker wrote its records and before it learned so; a new producer sends them again (a transactional one with the same transactional.id, which fences the dead one)',
+    exempt: (c) =>
+      isTransactional(c)
+        ? {}
+        : { noDuplicates: 'idempotence is per producer session: a record resent by a new producer is written again whatever the config; deduplicate downstream by a business id, or write transactionally' },
     run: producerRestart,
   },
 ]
 
-/** The anomaly that breaks each claim. */
-export const CLAIM_ANOMALY: Record<Claim, AnomalyName> = { noAcknowledgedLoss: 'lost', noDuplicates: 'duplicated', perKeyOrder: 'reordered' }
+/**
+ * The lane of a config: its kafkajs options with kafkajs's production retry defaults filled in
+ * (whatever NODE_ENV the runner has), and how the application drives it. A transactional config
+ * gets a transactional.id of its own per scenario (`transactionalIds`).
+ */
+export function profileOf(c: GateConfig, transactionalId?: string): Profile {
+  const k = toKafkajs(c)
+  return {
+    variant: c.name,
+    producer: transactionalId === undefined ? k.producer : { ...k.producer, transactionalId },
+    send: k.send,
+    callsInFlight: c.send.callsInFlight,
+    recordsPerCall: c.send.recordsPerCall,
+  }
+}
 
-export interface Breach {
-  claim: Claim
+/** Java's String.hashCode, which Kafka uses to place a transactional.id on a __transaction_state partition. */
+function javaHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
+  return h
+}
+
+const TXN_STATE = '__transaction_state'
+
+/**
+ * A transactional.id per transactional config for one scenario, derived from the config's own,
+ * whose transaction coordinator is not `awayFrom` (the node every lane's fault hits): the fault is
+ * on the produce path, as for every other lane, not on the coordinator's. Kafka places an id on
+ * partition abs(hashCode(id)) % partitions of __transaction_state, whose leader coordinates it.
+ */
+export async function transactionalIds(cluster: Cluster, configs: readonly GateConfig[], awayFrom: number): Promise<Map<GateConfig, string>> {
+  const out = new Map<GateConfig, string>()
+  const txn = configs.filter(isTransactional)
+  if (txn.length === 0) return out
+  const admin = await cluster.admin()
+  if (!(await admin.listTopics()).includes(TXN_STATE)) {
+    // The coordinator's topic is created on the first transactional request.
+    const probe = cluster.kafka({ clientId: 'gate-transaction-probe' }).producer({ transactionalId: `kd-gate-probe-${randomBytes(3).toString('hex')}`, idempotent: true, maxInFlightRequests: 1 })
+    await probe.connect()
+    try {
+      await (await probe.transaction()).abort()
+    } finally {
+      await probe.disconnect()
+    }
+  }
+  const parts = await cluster.partitions(TXN_STATE)
+  const tag = randomBytes(2).toString('hex')
+  txn.forEach((c, i) => {
+    const base = `${c.producer.transactionalId}.gate-${tag}-${i}`
+    let id = base
+    for (let k = 0; k < 64; k++) {
+      id = `${base}-${k}`
+      const p = Math.abs(javaHash(id)) % parts.length
+      if (parts.find((x) => x.partition === p)?.leader !== awayFrom) break
+    }
+    out.set(c, id)
+  })
+  return out
+}
+
+export interface BatteryProgress {
   scenario: string
-  count: number
-  faults: string
-  evidence: string
+  index: number
+  of: number
+  lanes: number
+  phase: 'start' | 'done' | 'failed'
+  elapsedMs: number
+  error?: string
 }
 
-/** The claims of `config` its lane broke in one scenario, with the evidence. */
-export function breaches(config: GateConfig, scenario: GateScenario, lane: LaneResult, faults: readonly { description: string }[]): Breach[] {
-  return (Object.keys(CLAIM_ANOMALY) as Claim[])
-    .filter((claim) => config.claims[claim] && !scenario.exempt?.[claim])
-    .flatMap((claim) => {
-      const anomaly = CLAIM_ANOMALY[claim]
-      const count = lane.verdict.anomalies[anomaly].count
-      if (count === 0) return []
-      return [{ claim, scenario: scenario.name, count, faults: faults.map((f) => f.description).join('; '), evidence: describeEvidence(lane.verdict, anomaly).slice(0, 12).join('\n') }]
-    })
+/** What the battery showed: per scenario, its outcome or why it could not run. */
+export interface BatteryRun {
+  scenarios: { scenario: GateScenario; outcome?: AcksOutcome; error?: string }[]
 }
 
-export function describeBreach(config: GateConfig, b: Breach): string {
-  return `'${config.name}' claims ${b.claim}, but under "${b.scenario}" (${b.faults}) the reconciler found ${b.count} ${CLAIM_ANOMALY[b.claim]}:\n${b.evidence}`
+/** Runs every scenario of `battery` once, every config in its own lane. Never throws for a scenario's failure: it is recorded. */
+export async function runBattery(
+  cluster: Cluster,
+  configs: readonly GateConfig[],
+  onProgress: (p: BatteryProgress) => void = () => {},
+  battery: readonly GateScenario[] = BATTERY,
+): Promise<BatteryRun> {
+  const names = new Set(configs.map((c) => c.name))
+  if (names.size !== configs.length) throw new Error(`config names must be distinct (a config's name names its lane): ${configs.map((c) => c.name).join(', ')}`)
+  const started = Date.now()
+  const scenarios: BatteryRun['scenarios'] = []
+  for (const [index, scenario] of battery.entries()) {
+    const progress = (phase: BatteryProgress['phase'], error?: string) =>
+      onProgress({ scenario: scenario.name, index: index + 1, of: battery.length, lanes: configs.length, phase, elapsedMs: Date.now() - started, ...(error ? { error } : {}) })
+    progress('start')
+    try {
+      const ids = await transactionalIds(cluster, configs, cluster.nodeIds[0] as number)
+      const outcome = await scenario.run(cluster, configs.map((c) => profileOf(c, ids.get(c))))
+      scenarios.push({ scenario, outcome })
+      progress('done')
+    } catch (e) {
+      const error = `${(e as Error).name}: ${(e as Error).message}`
+      scenarios.push({ scenario, error })
+      progress('failed', error)
+      // Leave the cluster as the next scenario expects it.
+      await cluster.heal()
+    }
+  }
+  return { scenarios }
+}
+
+/** What each scenario gives the judge for one config. */
+export function scenarioRuns(run: BatteryRun, config: GateConfig): ScenarioRun[] {
+  return run.scenarios.map(({ scenario, outcome, error }) => ({
+    scenario: scenario.name,
+    ...(scenario.exempt ? { exempt: scenario.exempt(config) } : {}),
+    ...(error !== undefined ? { error } : {}),
+    ...(outcome ? { lane: outcome.variant(config.name), faults: outcome.faults } : {}),
+  }))
+}
+
+/** Every config's verdict over one battery run. */
+export function judgeBattery(run: BatteryRun, configs: readonly GateConfig[]): ConfigVerdict[] {
+  return configs.map((c) => judgeConfig(c, scenarioRuns(run, c)))
 }

@@ -13,7 +13,8 @@
  * the per-send options, `claims` what the config promises under the fault battery.
  */
 import { readFileSync } from 'node:fs'
-import type { CompressionTypes, ProducerConfig } from 'kafkajs'
+import { createRequire } from 'node:module'
+import type { CompressionTypes, ProducerConfig, RetryOptions } from 'kafkajs'
 import { ConfigError } from '../errors.js'
 
 export type Claim = 'noAcknowledgedLoss' | 'noDuplicates' | 'perKeyOrder'
@@ -130,6 +131,13 @@ export function parseGateConfig(raw: unknown): GateConfig {
   if (producer.idempotent && producer.retry?.retries === 0) {
     throw new ConfigError('producer.retry.retries', 'must be at least 1 with producer.idempotent: true (kafkajs refuses an idempotent producer without retries)', 0)
   }
+  if (producer.transactionalId !== undefined) {
+    if (producer.transactionalId.trim() === '') throw new ConfigError('producer.transactionalId', 'must not be empty', producer.transactionalId)
+    if (acks !== -1) throw new ConfigError('send.acks', 'must be "all" (-1) with producer.transactionalId: a transaction is written with acks=all (kafkajs refuses any other acks inside one)', r.send.acks)
+    if (((r.send.callsInFlight as number | undefined) ?? 1) > 1) {
+      throw new ConfigError('send.callsInFlight', 'must be 1 with producer.transactionalId: the gate sends each call in its own transaction, and kafkajs allows one open transaction per producer', r.send.callsInFlight)
+    }
+  }
   return {
     name: r.name,
     ...(typeof r.description === 'string' ? { description: r.description } : {}),
@@ -146,37 +154,75 @@ export function parseGateConfig(raw: unknown): GateConfig {
 }
 
 /**
- * kafkajs's effective retries for these options: an explicit `retry.retries`, else 5, idempotent
- * or not. kafkajs 2.2.4's createProducer would give an idempotent producer MAX_SAFE_INTEGER
- * retries only when handed no retry object at all, but `Kafka#producer()` always hands it one
- * (`{ ...clientRetry, ...retry }`, src/index.js), so the retrier's default of 5 applies.
- * Pinned against the real client in tests/idempotency.
+ * kafkajs's production retry defaults, read from kafkajs itself (src/retry/defaults.js). kafkajs
+ * picks src/retry/defaults.test.js instead when NODE_ENV=test, which vitest sets: 15 retries from
+ * 50 ms instead of 5 from 300 ms. The gate runs every lane with the production values filled in,
+ * so a config that leaves `retry` out is gated with the retries it has in production.
  */
-export function effectiveRetries(p: GateConfig['producer']): number {
-  return p.retry?.retries ?? 5
+export const KAFKAJS_PRODUCTION_RETRY: Readonly<Required<Pick<RetryOptions, 'retries' | 'initialRetryTime' | 'maxRetryTime' | 'factor' | 'multiplier'>>> = Object.freeze(
+  createRequire(import.meta.url)('kafkajs/src/retry/defaults.js'),
+)
+
+/** The retry settings a config's producer runs with in production: its own fields over kafkajs's production defaults. */
+export function productionRetry(p: GateConfig['producer']): Required<Pick<RetryOptions, 'retries' | 'initialRetryTime' | 'maxRetryTime' | 'factor' | 'multiplier'>> {
+  return { ...KAFKAJS_PRODUCTION_RETRY, ...p.retry }
 }
 
-/** Claims that the options rule out before any fault is injected. */
+/**
+ * kafkajs's effective retries for these options in production: an explicit `retry.retries`, else
+ * the retrier's default, idempotent or not. kafkajs 2.2.4's createProducer would give an
+ * idempotent producer MAX_SAFE_INTEGER retries only when handed no retry object at all, but
+ * `Kafka#producer()` always hands it one (`{ ...clientRetry, ...retry }`, src/index.js), so the
+ * retrier's default applies. Tested against the real kafkajs module with NODE_ENV unset
+ * (tests/unit/gate-config.test.ts) and pinned on a real broker in tests/idempotency.
+ */
+export function effectiveRetries(p: GateConfig['producer']): number {
+  return productionRetry(p).retries
+}
+
+/** How the gate drives a config's producer: each send call in its own transaction when it has a transactionalId. */
+export function isTransactional(c: GateConfig): boolean {
+  return c.producer.transactionalId !== undefined
+}
+
+/** Where the suite proved the kafkajs behaviour a contradiction rests on. */
+const PROVEN = {
+  queuedBehindLostAnswer: "tests/idempotency: 'kafkajs: a same-size send queued behind a lost answer is acknowledged but never written, and the first send is written twice'",
+  overtakenAcrossCalls: "tests/idempotency: 'order within a key: a send retried by kafkajs is overtaken by a later send of the same key' and '... the idempotent producer is overtaken the same way'",
+}
+
+/**
+ * Claims that the options rule out before any fault is injected, for kafkajs 2.2.4. A claim ruled
+ * out fails the gate whatever the battery shows: the options make it untrue even when no fault
+ * happened to show it. Each rule is a mechanism the suite has shown on a real broker.
+ */
 export function contradictions(c: GateConfig): Contradiction[] {
   const out: Contradiction[] = []
   const retries = effectiveRetries(c.producer)
-  if (c.claims.noDuplicates && !c.producer.idempotent && retries > 0 && c.send.acks !== 0) {
-    out.push({
-      field: 'claims.noDuplicates',
-      message: `contradicts producer.idempotent=${c.producer.idempotent ?? false} with ${retries} retries: a non-idempotent producer that retries after a lost response writes the record again. Set producer.idempotent: true, or drop the claim`,
-    })
+  const calls = c.send.callsInFlight
+  const idempotent = c.producer.idempotent === true || isTransactional(c)
+  const concurrentIdempotent = c.producer.idempotent === true && !isTransactional(c) && calls > 1
+  const queuedBehind = `kafkajs's idempotent producer with send.callsInFlight=${calls}: a call queued behind a lost answer takes that answer's sequence numbers, the leader answers it from the batch it already holds, and kafkajs reports it acknowledged though it was never written; the first call's retry is then written again (${PROVEN.queuedBehindLostAnswer}). Set send.callsInFlight: 1 (await each send), or drop the claim`
+  if (c.claims.noAcknowledgedLoss) {
+    if (c.send.acks !== -1) {
+      out.push({
+        field: 'claims.noAcknowledgedLoss',
+        message: `contradicts send.acks=${c.send.acks}: ${c.send.acks === 0 ? 'nothing is acknowledged, so nothing sent is known to be written; the gate judges it on records sent and absent' : 'the leader acknowledges before any follower has the record; losing the leader loses it'}. Set send.acks: "all"`,
+      })
+    } else if (concurrentIdempotent) out.push({ field: 'claims.noAcknowledgedLoss', message: `contradicts ${queuedBehind}` })
   }
-  if (c.claims.noAcknowledgedLoss && c.send.acks !== -1) {
-    out.push({
-      field: 'claims.noAcknowledgedLoss',
-      message: `contradicts send.acks=${c.send.acks}: ${c.send.acks === 0 ? 'nothing is acknowledged, so nothing is known to be written' : 'the leader acknowledges before any follower has the record; losing the leader loses it'}. Set send.acks: "all"`,
-    })
+  if (c.claims.noDuplicates) {
+    if (!idempotent && retries > 0 && c.send.acks !== 0) {
+      out.push({
+        field: 'claims.noDuplicates',
+        message: `contradicts producer.idempotent=${c.producer.idempotent ?? false} with ${retries} retries: a non-idempotent producer that retries after a lost response writes the record again. Set producer.idempotent: true, or producer.retry.retries: 0 (and handle failures yourself), or drop the claim`,
+      })
+    } else if (concurrentIdempotent) out.push({ field: 'claims.noDuplicates', message: `contradicts ${queuedBehind}` })
   }
-  const inFlight = c.producer.maxInFlightRequests
-  if (c.claims.perKeyOrder && !c.producer.idempotent && retries > 0 && (inFlight === undefined || inFlight > 1)) {
+  if (c.claims.perKeyOrder && calls > 1 && retries > 0) {
     out.push({
       field: 'claims.perKeyOrder',
-      message: `contradicts producer.maxInFlightRequests=${inFlight ?? 'unlimited'} with retries and no idempotence: a retried request can land after a later one. Set producer.maxInFlightRequests: 1 or producer.idempotent: true`,
+      message: `contradicts send.callsInFlight=${calls} with ${retries} retries: kafkajs retries each send call on its own, so a later call of the same key is written while an earlier one waits for its retry, idempotent or not, whatever producer.maxInFlightRequests is (${PROVEN.overtakenAcrossCalls}). Set send.callsInFlight: 1 (await each send before the next of the same key), or drop the claim`,
     })
   }
   return out
@@ -200,7 +246,7 @@ export function loadGateConfig(file: string): GateConfig {
 /** The kafkajs producer config and send settings a config stands for. */
 export function toKafkajs(c: GateConfig): { producer: ProducerConfig; send: { acks: -1 | 0 | 1; timeout?: number; compression?: CompressionTypes } } {
   return {
-    producer: { ...c.producer, allowAutoTopicCreation: false },
+    producer: { ...c.producer, retry: productionRetry(c.producer), allowAutoTopicCreation: false },
     send: { acks: c.send.acks, ...(c.send.timeout !== undefined ? { timeout: c.send.timeout } : {}), ...(c.send.compression === 'gzip' ? { compression: 1 as CompressionTypes } : {}) },
   }
 }

@@ -17,6 +17,10 @@ import { mergeLedgers, openProducerSession, startWorkload, type Ledger, type Pro
 const REQUEST_TIMEOUT_MS = 30_000
 /** Records whose answer is lost, per lane. */
 export const LOST_ANSWER = 3
+/** Records per second per lane in the reset scenario. */
+const RESET_LOAD_RATE = 100
+/** With every call of a lane in flight, no more records written for this long: the producer can send no more. */
+const RESET_QUIET_MS = 500
 
 /** Sum of the lane topic's high watermarks, as each partition's leader reports it. */
 async function written(cluster: Cluster, topic: string): Promise<number> {
@@ -24,15 +28,26 @@ async function written(cluster: Cluster, topic: string): Promise<number> {
   return offsets.reduce((sum, o) => sum + Number(o.high), 0)
 }
 
-async function waitWritten(cluster: Cluster, lanes: readonly Lane[], target: (lane: Lane) => number, what: string): Promise<void> {
-  await Promise.all(
-    lanes.map((lane) =>
-      waitFor(`${what} (${lane.variant} on ${lane.topic})`, async () => {
-        const w = await written(cluster, lane.topic)
-        if (w < target(lane)) throw new Error(`high watermarks sum to ${w}, want ${target(lane)}`)
-      }, { timeoutMs: 15_000, maxIntervalMs: 100 }),
-    ),
+/** Each lane's high watermarks now, to count what a fault lets through from here. */
+async function writtenNow(cluster: Cluster, lanes: readonly Lane[]): Promise<Map<Lane, number>> {
+  return new Map(await Promise.all(lanes.map(async (l) => [l, await written(cluster, l.topic)] as const)))
+}
+
+/**
+ * Waits, lane by lane, until the leader has written a lost answer's LOST_ANSWER records, and notes
+ * them as written without an answer in the lanes where it did.
+ */
+async function lostAnswerWritten(side: SideBySide, before: Map<Lane, number>, what: string): Promise<void> {
+  const held = await side.eachLane(
+    side.lanes,
+    () => what,
+    async (lane) => {
+      const w = await written(side.cluster, lane.topic)
+      if (w < (before.get(lane) ?? 0) + LOST_ANSWER) throw new Error(`high watermarks sum to ${w}, want ${(before.get(lane) ?? 0) + LOST_ANSWER}`)
+    },
+    { timeoutMs: 15_000, maxIntervalMs: 100 },
   )
+  for (const lane of held) side.note(lane, { writtenUnanswered: LOST_ANSWER })
 }
 
 async function withLine<T>(cluster: Cluster, name: string, body: (line: ClientLine) => Promise<T>): Promise<T> {
@@ -67,16 +82,16 @@ const burst = (prefix: string): RecordSpec[] => Array.from({ length: LOST_ANSWER
  * retry. A producer without idempotence writes them again.
  */
 export async function responseLost(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, { scenario: 'response lost after the append', suite: 'gate', profiles })
+  const side = await SideBySide.open(cluster, { scenario: 'response lost after the append', suite: 'gate', profiles, judged: true })
   return withLine(cluster, 'gate-answers', async (line) => {
     const sessions = side.lanes.map((lane) => session(cluster, lane, line))
     let ledgers: Ledger[] = []
     try {
       await warm(sessions)
-      const before = new Map(await Promise.all(side.lanes.map(async (l) => [l, await written(cluster, l.topic)] as const)))
+      const before = await writtenNow(cluster, side.lanes)
       const calls = await side.withFault(dropResponsesOn(line, side.leader), async () => {
         const calls = sessions.map((s) => s.send(burst('answer-lost'), { batchSize: LOST_ANSWER }))
-        await waitWritten(cluster, side.lanes, (l) => (before.get(l) ?? 0) + LOST_ANSWER, 'the records of the lost answer to be written')
+        await lostAnswerWritten(side, before, `the ${LOST_ANSWER} records of the lost answer written by the leader`)
         return calls
       })
       await Promise.all(calls)
@@ -88,71 +103,99 @@ export async function responseLost(cluster: Cluster, profiles: readonly Profile[
 }
 
 /**
- * Steady load on the line (2 calls of 2 records in flight per lane). The leader's answers are
- * dropped until every call in flight is written and no more can be sent; then every connection
- * through the line is reset when used (reset_peer) and the dropped answers' connections close, so
- * the producers retry into resets; once they have, the resets heal and the load goes on.
+ * Steady load on the line, each lane driven as its config says (send calls in flight, records per
+ * call). The leader's answers are dropped until, in every lane, every call is in flight, at least
+ * one request has been written without an answer and nothing more arrives (RESET_QUIET_MS): the
+ * producer cannot send more. Then every connection through the line is reset when used
+ * (reset_peer) and the dropped answers' connections close, so the producers retry into resets;
+ * once they have, the resets heal and the load goes on.
+ *
+ * "Nothing more arrives" is observed, not predicted: how many requests a client keeps on the wire
+ * differs (kafkajs's idempotent producer sends one request per broker at a time; a plain one up to
+ * maxInFlightRequests), and the next clients differ again.
  */
 export async function resetsMidProduce(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, { scenario: 'connections reset mid-produce', suite: 'gate', profiles })
-  const BATCH = 2
-  const calls = (lane: Lane): number => lane.profile.callsInFlight ?? 1
-  // Calls the producer really has on the wire to the leader: kafkajs holds a call back while
-  // maxInFlightRequests requests to that broker are unanswered.
-  const onTheWire = (lane: Lane): number => Math.min(calls(lane), lane.profile.producer.maxInFlightRequests ?? Infinity) * BATCH
+  const side = await SideBySide.open(cluster, { scenario: 'connections reset mid-produce', suite: 'gate', profiles, judged: true })
+  const calls = (lane: Lane): number => lane.profile.callsInFlight ?? 2
+  const batch = (lane: Lane): number => lane.profile.recordsPerCall ?? 2
   return withLine(cluster, 'gate-resets', async (line) => {
-    const runs = side.lanes.map((lane) =>
-      startWorkload({
+    const lanes = side.lanes.map((lane) => ({
+      ...lane,
+      run: startWorkload({
         kafka: cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout: REQUEST_TIMEOUT_MS, socketFactory: line.socketFactory }),
         topic: lane.topic,
         producer: lane.profile.producer,
         send: lane.profile.send,
         keys: 12,
-        rate: 200,
-        batchSize: BATCH,
+        rate: RESET_LOAD_RATE,
+        batchSize: batch(lane),
         concurrency: calls(lane),
         durationMs: 120_000,
         drainTimeoutMs: 20_000,
       }),
-    )
-    const answered = side.lanes.filter((l) => l.acks !== 0)
+    }))
+    const counted = (l: (typeof lanes)[number]): number => (l.acks === 0 ? l.run.progress().sent - l.run.progress().inFlight : l.run.progress().acknowledged)
     const reset = resetPeerOn(line, side.leader)
     const faults: FaultWindow[] = side.faults
     try {
-      await Promise.all(runs.map((r, i) => (side.lanes[i]?.acks === 0 ? Promise.resolve() : r.acknowledged(40))))
+      await side.eachLane(lanes, () => '40 records acknowledged (acks=0: sent) before the fault', (l) => {
+        if (counted(l) < 40) throw new Error(`${counted(l)} so far`)
+      }, { timeoutMs: 60_000, maxIntervalMs: 50 })
       const faultAt = Date.now()
       await side.withFault(dropResponsesOn(line, side.leader), async () => {
-        await Promise.all(
-          answered.map((lane) => {
-            const run = runs[side.lanes.indexOf(lane)]
-            if (!run) throw new Error('no run for lane')
-            return waitFor(`${lane.variant}: every call on the wire written without an answer, and no more can be sent`, async () => {
-              const p = run.progress()
-              const w = await written(cluster, lane.topic)
-              if (p.inFlight !== calls(lane) * BATCH || w !== p.acknowledged + onTheWire(lane)) throw new Error(`in flight ${p.inFlight}, acknowledged ${p.acknowledged}, written ${w}`)
-            }, { timeoutMs: 15_000, maxIntervalMs: 100 })
-          }),
+        const quiet = new Map<string, { w: number; since: number }>()
+        const unanswered = new Map<string, number>()
+        const stalled = await side.eachLane(
+          lanes,
+          (l) => `all ${calls(l)} send calls in flight, records written without an answer, and nothing more arriving for ${RESET_QUIET_MS} ms`,
+          async (l) => {
+            const p = l.run.progress()
+            const w = await written(cluster, l.topic)
+            const seen = quiet.get(l.topic)
+            if (seen?.w !== w) quiet.set(l.topic, { w, since: Date.now() })
+            const full = calls(l) * batch(l)
+            const accounted = p.acknowledged + transactionMarkers(l.run.ledger())
+            const state = `in flight ${p.inFlight} of ${full}, acknowledged ${p.acknowledged}, written ${w}${accounted > p.acknowledged ? ` (of which ${accounted - p.acknowledged} transaction markers)` : ''}`
+            if (p.inFlight !== full || w <= accounted) throw new Error(state)
+            if (Date.now() - (quiet.get(l.topic)?.since ?? Date.now()) < RESET_QUIET_MS) throw new Error(`${state}; still arriving`)
+            unanswered.set(l.topic, w - accounted)
+          },
+          { timeoutMs: 15_000, maxIntervalMs: 100, notApplicable: (l) => (l.acks === 0 ? 'acks=0 expects no answer, so none can be held back' : undefined) },
         )
+        for (const l of stalled) side.note(l, { writtenUnanswered: unanswered.get(l.topic) ?? 0 })
         await applied(cluster, reset, faults)
       })
-      await Promise.all(
-        answered.map((lane) => {
-          const run = runs[side.lanes.indexOf(lane)]
-          return waitFor(`${lane.variant}'s producer to retry into the resets`, () => {
-            const hit = run?.ledger().events.some((e) => e.type === 'retry' && e.at >= faultAt && Number(e.detail?.attempt) >= 3)
-            if (!hit) throw new Error('no send call past attempt 2 yet')
-          }, { timeoutMs: 15_000, maxIntervalMs: 100 })
-        }),
+      await side.eachLane(
+        lanes,
+        () => 'its producer to retry into the resets (a send call at attempt 3: closed by the heal, then reset)',
+        (l) => {
+          const hit = l.run.ledger().events.some((e) => e.type === 'retry' && e.at >= faultAt && Number(e.detail?.attempt) >= 3)
+          if (!hit) throw new Error('no send call past attempt 2 yet')
+        },
+        {
+          timeoutMs: 15_000,
+          maxIntervalMs: 100,
+          notApplicable: (l) =>
+            l.acks === 0
+              ? 'acks=0 never learns of a failure, so it never retries'
+              : (l.profile.producer.retry?.retries ?? 1) === 0
+                ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such'
+                : undefined,
+        },
       )
     } finally {
       await healed(cluster, reset, faults)
     }
-    const progressed = runs.map((r) => r.progress().sent)
-    await Promise.all(runs.map((r, i) => waitFor('the load to go on after the resets', () => {
-      if (r.progress().sent - (progressed[i] ?? 0) < 40) throw new Error(`${r.progress().sent - (progressed[i] ?? 0)} more sent`)
-    }, { timeoutMs: 30_000, maxIntervalMs: 100 })))
-    for (const r of runs) r.stop()
-    const ledgers = await Promise.all(runs.map((r) => r.done))
+    const progressed = new Map(lanes.map((l) => [l.topic, l.run.progress().sent]))
+    try {
+      await side.eachLane(lanes, () => 'the load to go on after the resets (40 more records sent)', (l) => {
+        const more = l.run.progress().sent - (progressed.get(l.topic) ?? 0)
+        if (more < 40) throw new Error(`${more} more sent`)
+      }, { timeoutMs: 30_000, maxIntervalMs: 100 })
+    } finally {
+      for (const l of lanes) l.run.stop()
+    }
+    const ledgers = await Promise.all(lanes.map((l) => l.run.done))
     return side.settle(ledgers.map((ledger) => ({ ledger })))
   })
 }
@@ -162,20 +205,22 @@ export async function resetsMidProduce(cluster: Cluster, profiles: readonly Prof
  * first producer sends LOST_ANSWER records whose answer is dropped; once they are written its line
  * is torn down for good (the process is gone, nothing of it reaches the cluster again); a new
  * producer, with a new producer id, sends the same records again, as an application resending
- * what it never saw acknowledged does. Idempotence is per producer session: every lane writes
- * them twice. What the config must still keep: no acknowledged record lost, key order.
+ * what it never saw acknowledged does. Idempotence is per producer session: a lane without
+ * transactions writes them twice. A transactional lane's new producer has the same
+ * transactional.id: it fences the dead one and aborts its open transaction, so they are written
+ * once. What every config must keep: no acknowledged record lost, key order.
  */
 export async function producerRestart(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, { scenario: 'producer restart after the write', suite: 'gate', profiles })
+  const side = await SideBySide.open(cluster, { scenario: 'producer restart after the write', suite: 'gate', profiles, judged: true })
   const line = await ClientLine.open(cluster, `gate-restart-${randomBytes(2).toString('hex')}`)
   const first = side.lanes.map((lane) => session(cluster, lane, line, 3_000))
   let firstLedgers: Ledger[] = []
   try {
     await warm(first)
-    const before = new Map(await Promise.all(side.lanes.map(async (l) => [l, await written(cluster, l.topic)] as const)))
+    const before = await writtenNow(cluster, side.lanes)
     await side.withFault(dropResponsesOn(line, side.leader), async () => {
       for (const s of first) void s.send(burst('restart'), { batchSize: LOST_ANSWER })
-      await waitWritten(cluster, side.lanes, (l) => (before.get(l) ?? 0) + LOST_ANSWER, 'the records to be written before the process dies')
+      await lostAnswerWritten(side, before, `the ${LOST_ANSWER} records written by the leader before the process dies`)
       await line.close() // the process dies: its connections close, and no retry of it can reach a broker
     })
   } finally {
@@ -190,6 +235,25 @@ export async function producerRestart(cluster: Cluster, profiles: readonly Profi
     }),
   )
   return side.settle(side.lanes.map((_, i) => ({ ledger: resent(firstLedgers[i] as Ledger, secondLedgers[i] as Ledger) })))
+}
+
+/**
+ * Offsets taken by transaction markers so far: a transactional lane's settled call wrote one
+ * commit (or abort) marker on each partition its records went to. 0 for a lane without
+ * transactions.
+ */
+function transactionMarkers(ledger: Ledger): number {
+  if ((ledger.settings.producer as { transactionalId?: string } | undefined)?.transactionalId === undefined) return 0
+  const partitionsOfCall = new Map<number, Set<number>>()
+  for (const e of ledger.entries) {
+    if (e.partition === null) continue
+    let set = partitionsOfCall.get(e.call)
+    if (!set) partitionsOfCall.set(e.call, (set = new Set()))
+    set.add(e.partition)
+  }
+  let markers = 0
+  for (const set of partitionsOfCall.values()) markers += set.size
+  return markers
 }
 
 /**

@@ -4,6 +4,8 @@ import { reportHtml } from './html.js'
 import { matrixMarkdown } from './matrix.js'
 import type { ScenarioResult } from './result.js'
 import { reportsDir } from './store.js'
+import { loadGateVerdicts } from '../gate/report.js'
+import { verdictTableMarkdown } from '../gate/table.js'
 
 export interface WrittenReport {
   json: string
@@ -12,11 +14,12 @@ export interface WrittenReport {
 }
 
 /** The Markdown report: the matrix, then each violating run's facts. */
-export function reportMarkdown(rows: readonly ScenarioResult[], title = 'Kafka producer durability'): string {
+export function reportMarkdown(rows: readonly ScenarioResult[], title = 'Kafka producer durability', gate?: string): string {
   const bad = rows.filter((r) => r.violations.length)
   return [
     `# ${title}`,
     '',
+    ...(gate ? [gate, ''] : []),
     `${rows.length} scenario runs; ${bad.length} with violations.`,
     '',
     matrixMarkdown(rows),
@@ -38,7 +41,8 @@ export function writeReport(rows: readonly ScenarioResult[], dir = reportsDir())
   mkdirSync(dir, { recursive: true })
   const out = { json: join(dir, 'durability.json'), markdown: join(dir, 'durability.md'), html: join(dir, 'durability.html') }
   writeFileSync(out.json, JSON.stringify({ generatedAt: new Date().toISOString(), rows }, null, 2))
-  const md = reportMarkdown(rows)
+  const gate = loadGateVerdicts(dir)
+  const md = reportMarkdown(rows, undefined, gate ? verdictTableMarkdown(gate.verdicts) : undefined)
   writeFileSync(out.markdown, md)
   writeFileSync(out.html, reportHtml(rows))
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${md}\n`)

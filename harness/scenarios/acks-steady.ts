@@ -6,7 +6,6 @@
  */
 import type { Cluster } from '../cluster/index.js'
 import type { Fault } from '../faults/index.js'
-import { waitFor } from '../cluster/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
 import { ORDER_KEYS, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
 
@@ -38,6 +37,8 @@ export interface SteadyLoad extends LaneScene {
 }
 
 export interface SteadyLoadScenario extends LaneScenario {
+  /** Records per second per lane (default STEADY.rate). */
+  rate?: number
   /** While the fault is in force; it heals when this returns. */
   during: (load: SteadyLoad) => Promise<void>
   /** After the fault healed, before the load stops. */
@@ -50,18 +51,15 @@ function counted(lane: LoadedLane): number {
   return lane.acks === 0 ? p.sent - p.inFlight : p.acknowledged
 }
 
-async function reach(lanes: readonly LoadedLane[], target: (lane: LoadedLane) => number): Promise<void> {
-  await Promise.all(
-    lanes.map((lane) => {
-      const n = target(lane)
-      return waitFor(
-        `${lane.variant} on ${lane.topic} to have ${n} records ${lane.acks === 0 ? 'sent' : 'acknowledged'}`,
-        () => {
-          if (counted(lane) < n) throw new Error(`${counted(lane)} so far; progress ${JSON.stringify(lane.workload.progress())}`)
-        },
-        { timeoutMs: 60_000, maxIntervalMs: 50 },
-      )
-    }),
+/** Waits until every lane has `target(lane)` records acknowledged (acks=0: sent); see SideBySide.eachLane for a lane that never does. */
+function reach(side: SideBySide, lanes: readonly LoadedLane[], target: (lane: LoadedLane) => number): Promise<LoadedLane[]> {
+  return side.eachLane(
+    lanes,
+    (lane) => `${target(lane)} records ${lane.acks === 0 ? 'sent' : 'acknowledged'} on ${lane.topic}`,
+    (lane) => {
+      if (counted(lane) < target(lane)) throw new Error(`${counted(lane)} so far; progress ${JSON.stringify(lane.workload.progress())}`)
+    },
+    { timeoutMs: 60_000, maxIntervalMs: 50 },
   )
 }
 
@@ -79,7 +77,7 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
       producer: lane.profile.producer,
       send: lane.profile.send,
       keys: ORDER_KEYS,
-      rate: STEADY.rate,
+      rate: s.rate ?? STEADY.rate,
       batchSize: lane.profile.recordsPerCall ?? 1,
       concurrency: callsInFlight(lane),
       durationMs: 120_000,
@@ -93,41 +91,39 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
     newLeader: () => side.newLeader(),
     more: async (n) => {
       const base = new Map(lanes.map((l) => [l, counted(l)]))
-      await reach(lanes, (l) => (base.get(l) ?? 0) + n)
+      await reach(side, lanes, (l) => (base.get(l) ?? 0) + n)
     },
     retried: async (attempt) => {
       const since = side.faults.at(-1)?.appliedAt ?? side.since
-      await Promise.all(
-        lanes.map((lane) =>
-          waitFor(`${lane.variant}'s producer to make attempt ${attempt} of a send since the fault`, () => {
-            const retries = lane.workload.ledger().events.filter((e) => e.type === 'retry' && e.at >= since)
-            const top = Math.max(0, ...retries.map((e) => Number(e.detail?.attempt ?? 0)))
-            if (top < attempt) throw new Error(`attempt ${top} so far`)
-          }, { timeoutMs: 30_000, maxIntervalMs: 100 }),
-        ),
+      await side.eachLane(
+        lanes,
+        () => `its producer to make attempt ${attempt} of a send since the fault`,
+        (lane) => {
+          const retries = lane.workload.ledger().events.filter((e) => e.type === 'retry' && e.at >= since)
+          const top = Math.max(0, ...retries.map((e) => Number(e.detail?.attempt ?? 0)))
+          if (top < attempt) throw new Error(`attempt ${top} so far`)
+        },
+        { timeoutMs: 30_000, maxIntervalMs: 100 },
       )
     },
     pressed: async (n) => {
       const base = new Map(lanes.map((l) => [l, l.workload.progress().sent]))
-      await Promise.all(
-        lanes.map((lane) =>
-          waitFor(
-            lane.acks === -1 ? `${lane.variant} to have all ${callsInFlight(lane)} send slots waiting for acknowledgements` : `${lane.variant} to send ${n} more records`,
-            () => {
-              const p = lane.workload.progress()
-              const more = p.sent - (base.get(lane) ?? 0)
-              if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
-            },
-            { timeoutMs: 30_000, maxIntervalMs: 50 },
-          ),
-        ),
+      await side.eachLane(
+        lanes,
+        (lane) => (lane.acks === -1 ? `all ${callsInFlight(lane)} send slots waiting for acknowledgements` : `${n} more records sent`),
+        (lane) => {
+          const p = lane.workload.progress()
+          const more = p.sent - (base.get(lane) ?? 0)
+          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+        },
+        { timeoutMs: 30_000, maxIntervalMs: 50 },
       )
     },
     expectFullIsr: (why) => side.expectFullIsr(why),
     failover: (fault) => side.failover(fault),
   }
   try {
-    await reach(lanes, () => STEADY.before)
+    await reach(side, lanes, () => STEADY.before)
     await side.withFault(s.fault(side.leader), () => s.during(load))
     await s.after?.(load)
   } finally {

@@ -10,10 +10,10 @@
  */
 import type { ProducerConfig } from 'kafkajs'
 import type { SendSettings } from '../workload/index.js'
-import { describePartition, type Cluster } from '../cluster/index.js'
-import { HarnessError } from '../errors.js'
+import { describePartition, waitFor, type Cluster, type WaitOptions } from '../cluster/index.js'
+import { HarnessError, WaitTimeoutError } from '../errors.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
-import type { Verdict } from '../reconcile/index.js'
+import { reconcile, type Verdict } from '../reconcile/index.js'
 import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
 import type { Ledger, LedgerEntry, LedgerEvent, TopicLog } from '../workload/index.js'
 import { createTopicLedBy, freshTopic, readBack, waitForLeadersOff } from './common.js'
@@ -76,7 +76,36 @@ export interface Lane {
   profile: Profile
 }
 
+/**
+ * A step of a scenario as one lane lived it: something the scenario waited for in this lane (its
+ * records written without an answer, its producer retrying into resets), whether it happened,
+ * and what was seen instead. A step that the lane's options rule out is not awaited: `met` is
+ * false and `notApplicable` says why.
+ */
+export interface LaneStep {
+  what: string
+  met: boolean
+  /** When not met: what was last observed before the deadline. */
+  observed?: string
+  /** Not awaited, because this lane's producer cannot do it (e.g. it never retries). */
+  notApplicable?: string
+}
+
+/** Facts a scenario measured in a lane, which the gate's exercise rules read. */
+export interface LaneFacts {
+  /** Records the leader had written whose answer the producer never got (before it retried or gave up). */
+  writtenUnanswered?: number
+}
+
 export interface LaneResult extends Lane {
+  /** The steps the scenario waited for in this lane, in order. */
+  steps: LaneStep[]
+  facts: LaneFacts
+  /**
+   * Set when this lane could not be read back or reconciled (judged scenarios only): its verdict
+   * is then empty and must not be read as clean.
+   */
+  unreconciled?: string
   /** The lane producer's ledger: what was reconciled. */
   ledger: Ledger
   /** The lane's topic as read back (without the harness's own records). */
@@ -137,6 +166,12 @@ export interface LaneScenario {
   profiles?: readonly Profile[]
   /** The matrix's suite for the rows (default 'acks'). */
   suite?: string
+  /**
+   * Judged lanes (the gate): a lane whose wait runs out is recorded as an unmet step and the
+   * scenario goes on for every lane; a lane that cannot be read back is recorded as
+   * unreconciled. Without it (the stories), either fails the scenario.
+   */
+  judged?: boolean
   /** The fault, aimed at the node that leads every lane. */
   fault: (leader: number) => Fault
 }
@@ -158,6 +193,8 @@ export class SideBySide implements LaneScene {
   readonly since = Date.now()
   readonly faults: FaultWindow[] = []
   private timeToNewLeaderMs: number | undefined
+  private readonly steps = new Map<string, LaneStep[]>()
+  private readonly facts = new Map<string, LaneFacts>()
 
   private constructor(
     readonly cluster: Cluster,
@@ -165,16 +202,62 @@ export class SideBySide implements LaneScene {
     readonly leader: number,
     readonly lanes: readonly Lane[],
     readonly suite: string,
+    readonly judged: boolean,
   ) {}
 
-  static async open(cluster: Cluster, s: Pick<LaneScenario, 'scenario' | 'acks' | 'profiles' | 'suite'>): Promise<SideBySide> {
+  static async open(cluster: Cluster, s: Pick<LaneScenario, 'scenario' | 'acks' | 'profiles' | 'suite' | 'judged'>): Promise<SideBySide> {
     const leader = cluster.nodeIds[0]
     if (leader === undefined) throw new Error('the cluster has no nodes')
     const profiles = s.profiles ?? (s.acks ?? ALL_ACKS).map(acksProfile)
     const slug = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
     const lanes = profiles.map((profile) => ({ acks: profile.send.acks, variant: profile.variant, profile, topic: freshTopic(`${s.suite ?? 'acks'}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
     for (const lane of lanes) await createTopicLedBy(cluster, lane.topic, leader, { partitions: LANE_PARTITIONS })
-    return new SideBySide(cluster, s.scenario, leader, lanes, s.suite ?? 'acks')
+    return new SideBySide(cluster, s.scenario, leader, lanes, s.suite ?? 'acks', s.judged ?? false)
+  }
+
+  /**
+   * Waits, lane by lane and all at once, until `probe` holds for each of `lanes` (default every
+   * lane), and records the step in each lane. A lane for which `notApplicable` returns a reason is
+   * not awaited. When a lane's wait runs out: judged, the step is recorded as unmet and the others
+   * go on; otherwise the WaitTimeoutError fails the scenario. Returns the lanes where it held.
+   */
+  async eachLane<L extends Lane>(
+    lanes: readonly L[],
+    what: (lane: L) => string,
+    probe: (lane: L) => unknown,
+    opts: WaitOptions & { notApplicable?: (lane: L) => string | undefined },
+  ): Promise<L[]> {
+    const held = await Promise.all(
+      lanes.map(async (lane): Promise<boolean> => {
+        const step = { what: what(lane) }
+        const na = opts.notApplicable?.(lane)
+        if (na !== undefined) {
+          this.stepsOf(lane).push({ ...step, met: false, notApplicable: na })
+          return false
+        }
+        try {
+          await waitFor(`${lane.variant}: ${step.what}`, () => probe(lane), opts)
+          this.stepsOf(lane).push({ ...step, met: true })
+          return true
+        } catch (e) {
+          if (!(this.judged && e instanceof WaitTimeoutError)) throw e
+          this.stepsOf(lane).push({ ...step, met: false, observed: `not within ${e.timeoutMs} ms; last observed: ${e.lastObserved}` })
+          return false
+        }
+      }),
+    )
+    return lanes.filter((_, i) => held[i])
+  }
+
+  /** Records a fact the scenario measured in a lane. */
+  note(lane: Lane, facts: LaneFacts): void {
+    this.facts.set(lane.topic, { ...this.facts.get(lane.topic), ...facts })
+  }
+
+  private stepsOf(lane: Lane): LaneStep[] {
+    let steps = this.steps.get(lane.topic)
+    if (!steps) this.steps.set(lane.topic, (steps = []))
+    return steps
   }
 
   get topics(): string[] {
@@ -222,7 +305,18 @@ export class SideBySide implements LaneScene {
         const { ledger, harness = [] } = written[i] ?? {}
         if (!ledger) throw new Error(`no ledger for lane ${lane.variant} of '${this.scenario}'`)
         const harnessIds = new Set(harness.flatMap((l) => l.entries.map((e) => e.id)))
-        const { log, verdict } = await readBack(this.cluster, ledger, harnessIds)
+        const steps = this.steps.get(lane.topic) ?? []
+        const facts = this.facts.get(lane.topic) ?? {}
+        let read: { log: TopicLog; verdict: Verdict }
+        let unreconciled: string | undefined
+        try {
+          read = await readBack(this.cluster, ledger, harnessIds)
+        } catch (e) {
+          if (!this.judged) throw e
+          unreconciled = `could not be read back and reconciled: ${(e as Error).message}`
+          read = { log: { topic: lane.topic, readAt: Date.now(), isolation: 'read_committed', partitions: [], records: [] }, verdict: reconcile(ledger, { records: [] }) }
+        }
+        const { log, verdict } = read
         const row = scenarioResult({
           suite: this.suite,
           scenario: this.scenario,
@@ -238,7 +332,7 @@ export class SideBySide implements LaneScene {
             ...(harnessIds.size ? { harnessRecords: harnessIds.size } : {}),
           },
         })
-        return { ...lane, ledger, log, verdict, absent: row.counts.absent, row }
+        return { ...lane, steps, facts, ...(unreconciled === undefined ? {} : { unreconciled }), ledger, log, verdict, absent: row.counts.absent, row }
       }),
     )
     return new AcksOutcome(this.scenario, this.leader, results, this.faults)

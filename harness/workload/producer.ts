@@ -192,8 +192,8 @@ export class ProducerDriver {
       abandon = () => resolve('abandoned')
     })
     this.inFlight.add(abandon)
-    const sent = this.producer
-      .send({ topic: this.opts.topic, messages, ...this.opts.send })
+    const payload = { topic: this.opts.topic, messages, ...this.opts.send }
+    const sent = (this.opts.producer?.transactionalId === undefined ? this.producer.send(payload) : this.sendInTransaction(payload))
       .then((metadata) => ({ metadata }), (error: unknown) => ({ error }))
     try {
       const result = await Promise.race([sent, abandoned])
@@ -225,6 +225,24 @@ export class ProducerDriver {
       )
     } finally {
       this.inFlight.delete(abandon)
+    }
+  }
+
+  /**
+   * A transactional producer's send call, as an application writes one: its own transaction,
+   * committed once the records are acknowledged, aborted if anything fails (the error is the
+   * call's). The records are `ok` only once the commit succeeded; a reader at read_committed
+   * never sees an aborted call's records.
+   */
+  private async sendInTransaction(payload: Parameters<Producer['send']>[0]): Promise<RecordMetadata[]> {
+    const txn = await this.producer.transaction()
+    try {
+      const metadata = await txn.send(payload)
+      await txn.commit()
+      return metadata
+    } catch (e) {
+      await txn.abort().catch((abortError: unknown) => this.event('workload-error', { during: 'abort after a failed transactional call', message: String((abortError as Error)?.message ?? abortError) }))
+      throw e
     }
   }
 

@@ -1,81 +1,95 @@
-import { afterAll, describe, expect, test } from 'vitest'
-import { contradictions, loadGateConfig, type Claim, type GateConfig } from '../../harness/gate/config.js'
-import { BATTERY, breaches, describeBreach, profileOf, type Breach } from '../../harness/gate/battery.js'
+import { beforeAll, describe, expect, test } from 'vitest'
+import { judgeBattery, runBattery, type BatteryRun } from '../../harness/gate/battery.js'
+import { loadGateConfig, type GateConfig } from '../../harness/gate/config.js'
+import { LOST_ANSWER } from '../../harness/gate/line-scenarios.js'
+import { saveGateVerdicts } from '../../harness/gate/report.js'
+import { verdictTableText } from '../../harness/gate/table.js'
+import { claimStatuses, describeConfigVerdict, type ConfigVerdict } from '../../harness/gate/verdict.js'
 import { ResultsCollector } from '../../harness/report/index.js'
-import type { AcksOutcome } from '../../harness/scenarios/acks.js'
 import { cluster } from '../../harness/vitest/fixture.js'
+import { TABLE } from './verdict-table.js'
 
 /**
  * The CI gate. With DURABILITY_CONFIG=<a.json>[,<b.json>] (what `npm run gate -- <file>` sets),
- * the battery runs against those configs and every claimed guarantee that a fault broke fails
- * its test, with the evidence. Without it, the battery runs the example configs and proves the
- * gate's three verdicts: the safe config passes, acks=1 fails on loss, the non-idempotent one
- * fails on duplicates.
+ * the battery runs those configs side by side and each config's test fails unless every claim it
+ * makes was kept. Without it, the battery runs the verdict table below, every config at once, and
+ * each must get exactly the verdict written beside it, for the reason written beside it.
  */
 const teamFiles = process.env.DURABILITY_CONFIG?.split(',').filter(Boolean)
-const files = teamFiles ?? ['examples/configs/safe.json', 'examples/configs/acks1.json', 'examples/configs/non-idempotent.json']
-const configs: GateConfig[] = files.map((f) => loadGateConfig(f))
 
+const configs: GateConfig[] = teamFiles ? teamFiles.map((f) => loadGateConfig(f)) : TABLE.map((r) => r.config)
 const results = new ResultsCollector('gate')
-const outcomes = new Map<string, Promise<AcksOutcome>>()
-/** Runs a battery scenario once, every config in its own lane. */
-function outcome(name: string): Promise<AcksOutcome> {
-  let o = outcomes.get(name)
-  if (!o) {
-    const s = BATTERY.find((x) => x.name === name)
-    if (!s) throw new Error(`no battery scenario '${name}'`)
-    o = s.run(cluster(), configs.map(profileOf)).then((out) => {
-      for (const row of out.rows) results.add(row)
-      return out
-    })
-    outcomes.set(name, o)
-  }
-  return o
-}
+let battery: BatteryRun
+let verdicts: ConfigVerdict[]
+const verdictOf = (name: string): ConfigVerdict => verdicts.find((v) => v.config === name) as ConfigVerdict
 
-async function breachesOf(config: GateConfig): Promise<Breach[]> {
-  const all: Breach[] = []
-  for (const s of BATTERY) {
-    const o = await outcome(s.name)
-    all.push(...breaches(config, s, o.variant(config.name), o.faults))
-  }
-  return all
-}
-
-afterAll(() => {
+beforeAll(async () => {
+  battery = await runBattery(cluster(), configs, (p) =>
+    console.log(`[gate] scenario ${p.index} of ${p.of} (${p.lanes} lanes) ${p.phase}: ${p.scenario}; ${(p.elapsedMs / 1000).toFixed(0)} s${p.error ? `\n  ${p.error}` : ''}`),
+  )
+  for (const { outcome } of battery.scenarios) for (const row of outcome?.rows ?? []) results.add(row)
   results.print('gate: scenario × config')
   results.save()
+  verdicts = judgeBattery(battery, configs)
+  saveGateVerdicts(verdicts)
+  console.log(`\n${verdictTableText(verdicts)}\n`)
+}, 30 * 60_000)
+
+test('every scenario of the battery ran (a harness failure is not a verdict)', () => {
+  expect(battery.scenarios.filter((s) => s.error !== undefined).map((s) => `${s.scenario.name}: ${s.error}`)).toEqual([])
 })
 
 if (teamFiles) {
-  for (const config of configs) for (const c of contradictions(config)) console.log(`[gate] ${config.name}: ${c.field}: ${c.message}`)
-  describe.each(configs)('gate: $name under the fault battery', (config) => {
-    test.each(BATTERY.map((s) => s.name))('keeps its claims under %s', async (name) => {
-      const s = BATTERY.find((x) => x.name === name)
-      const o = await outcome(name)
-      const found = breaches(config, s as (typeof BATTERY)[number], o.variant(config.name), o.faults)
-      expect(found.map((b) => describeBreach(config, b)), `claims broken under ${name}`).toEqual([])
+  describe('gate: every claim of every config kept under the fault battery', () => {
+    test.each(configs.map((c) => c.name))('%s keeps its claims', (name) => {
+      const v = verdictOf(name)
+      expect(v.passed, describeConfigVerdict(v)).toBe(true)
     })
   })
 } else {
-  const byName = (n: string) => configs.find((c) => c.name === n) as GateConfig
-  const brokenClaims = async (n: string): Promise<Claim[]> => [...new Set((await breachesOf(byName(n))).map((b) => b.claim))].sort()
+  describe('the gate gives every config of the verdict table its verdict', () => {
+    test.each(TABLE.map((r) => [r.config.name, r] as const))('%s', (name, row) => {
+      const v = verdictOf(name)
+      expect(claimStatuses(v), `${row.why}\n${describeConfigVerdict(v)}`).toEqual(row.expected)
+      expect(v.passed).toBe(Object.values(row.expected).every((s) => s === 'kept'))
+    })
+  })
 
-  describe('the gate proves its three verdicts on the example configs', () => {
-    test('safe (acks=all, idempotent, one in flight) keeps every claim under every fault', async () => {
-      expect((await breachesOf(byName('safe'))).map((b) => describeBreach(byName('safe'), b))).toEqual([])
+  describe('verdicts carry their evidence', () => {
+    test('safe: kept in every scenario that exercised a claim, nothing broken anywhere', () => {
+      for (const c of verdictOf('safe').claims) {
+        expect(c.scenarios.filter((s) => s.status === 'broken')).toEqual([])
+        expect(c.scenarios.filter((s) => s.status === 'kept').length).toBeGreaterThan(0)
+      }
     })
 
-    test('acks1 fails on noAcknowledgedLoss, with the lost records as evidence', async () => {
-      expect(await brokenClaims('acks1')).toEqual(['noAcknowledgedLoss'])
-      const b = (await breachesOf(byName('acks1'))).find((x) => x.scenario === 'replication cut, then leader kill')
-      expect(b?.count).toBeGreaterThan(0)
-      expect(b?.evidence).toMatch(/acked at p\d+@\d+|@\d+/)
+    test('acks1: ruled out, and shown: records acknowledged at an offset, absent after the replication cut and leader kill', () => {
+      const loss = verdictOf('acks1').claims.find((c) => c.claim === 'noAcknowledgedLoss')
+      expect(loss?.reason).toMatch(/contradicts send\.acks=1/)
+      const shown = loss?.scenarios.find((s) => s.scenario === 'replication cut, then leader kill')
+      expect(shown).toMatchObject({ status: 'broken', anomaly: 'lost' })
+      expect(shown?.count).toBeGreaterThan(0)
+      expect(shown?.evidence?.[0]).toMatch(/^id=\S+ key=order-\d+ seq=\d+ ok ack p\d+@\d+ sent [+-]\d+\.\d{3}s\.\.[+-]\d+\.\d{3}s; that position holds /)
     })
 
-    test('non-idempotent (retries, no idempotence) fails on noDuplicates, with the duplicated records as evidence', async () => {
-      expect(await brokenClaims('non-idempotent')).toContain('noDuplicates')
-      expect(contradictions(byName('non-idempotent')).map((c) => c.field)).toEqual(['claims.noDuplicates'])
+    test(`non-idempotent: ruled out, and shown: the ${LOST_ANSWER} records of the lost answer each at two offsets`, () => {
+      const dup = verdictOf('non-idempotent').claims.find((c) => c.claim === 'noDuplicates')
+      const shown = dup?.scenarios.find((s) => s.scenario === 'response lost after the append')
+      expect(shown).toMatchObject({ status: 'broken', anomaly: 'duplicated', count: LOST_ANSWER })
+      for (const line of shown?.evidence ?? []) expect(line).toMatch(/^id=\S+-answer-lost-\d key=order-\d .*; at p0@\d+, p0@\d+$/)
+    })
+
+    test('never-retries: the reset step does not apply, said so, and its claims are kept elsewhere', () => {
+      const dup = verdictOf('never-retries').claims.find((c) => c.claim === 'noDuplicates')
+      expect(dup?.scenarios.find((s) => s.scenario === 'response lost after the append')).toMatchObject({ status: 'kept' })
+      const lane = battery.scenarios.find((s) => s.scenario.name === 'connections reset mid-produce')?.outcome?.variant('never-retries')
+      expect(lane?.steps.find((s) => s.what.startsWith('its producer to retry into the resets'))?.notApplicable).toMatch(/never retries/)
+    })
+
+    test('acks0: judged on records sent and absent, never passed', () => {
+      const loss = verdictOf('acks0').claims.find((c) => c.claim === 'noAcknowledgedLoss')
+      expect(loss?.status).toBe('ruledOut')
+      expect(verdictOf('acks0').passed).toBe(false)
     })
   })
 }

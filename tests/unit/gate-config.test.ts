@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
-import { contradictions, effectiveRetries, loadGateConfig, parseGateConfig } from '../../harness/gate/config.js'
+import { contradictions, effectiveRetries, loadGateConfig, parseGateConfig, productionRetry, type GateConfig } from '../../harness/gate/config.js'
 
 const base = { name: 'x', send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } }
 const withFields = (patch: Record<string, unknown>) => ({ ...base, ...patch })
@@ -26,6 +27,9 @@ describe("a team's producer config", () => {
     [withFields({ send: { acks: 'all', callsInFlight: 0 } }), /send\.callsInFlight: must be at least 1/],
     [withFields({ send: { acks: 'all', recordsPerCall: 2.5 } }), /send\.recordsPerCall: must be a non-negative integer/],
     [{ send: { acks: 'all' }, claims: { noDuplicates: true } }, /name: is required/],
+    [withFields({ producer: { transactionalId: 'tx' }, send: { acks: 1 } }), /send\.acks: must be "all" \(-1\) with producer\.transactionalId/],
+    [withFields({ producer: { transactionalId: 'tx' }, send: { acks: 'all', callsInFlight: 2 } }), /send\.callsInFlight: must be 1 with producer\.transactionalId/],
+    [withFields({ producer: { transactionalId: ' ' } }), /producer\.transactionalId: must not be empty/],
   ])('rejects %j', (raw, message) => {
     expect(() => parseGateConfig(raw)).toThrow(message)
   })
@@ -43,14 +47,76 @@ describe("a team's producer config", () => {
     const acks1 = loadGateConfig('examples/configs/acks1.json')
     expect(contradictions(acks1).map((c) => c.field)).toEqual(['claims.noAcknowledgedLoss'])
     expect(contradictions(loadGateConfig('examples/configs/safe.json'))).toEqual([])
-    const unordered = parseGateConfig(withFields({ producer: { maxInFlightRequests: 5 }, claims: { perKeyOrder: true } }))
-    expect(contradictions(unordered).map((c) => c.field)).toEqual(['claims.perKeyOrder'])
   })
 
-  test("kafkajs's effective retry count follows its own defaults", () => {
-    expect(effectiveRetries({ idempotent: true })).toBe(5)
-    expect(effectiveRetries({ idempotent: true, retry: { initialRetryTime: 100 } })).toBe(5)
-    expect(effectiveRetries({})).toBe(5)
-    expect(effectiveRetries({ retry: { retries: 0 } })).toBe(0)
+  const claimsAll = { noAcknowledgedLoss: true, noDuplicates: true, perKeyOrder: true }
+  const ruledOut = (producer: object, send: object) => contradictions(parseGateConfig({ name: 'x', producer, send, claims: claimsAll })).map((c) => c.field)
+  test.each([
+    ['idempotent, one call at a time', { idempotent: true }, { acks: 'all' }, []],
+    ['never retries, 4 calls in flight', { retry: { retries: 0 }, maxInFlightRequests: 5 }, { acks: 'all', callsInFlight: 4 }, []],
+    ['retries without idempotence, one call at a time, 5 requests in flight', { maxInFlightRequests: 5 }, { acks: 'all' }, ['claims.noDuplicates']],
+    ['idempotent, 4 calls in flight', { idempotent: true }, { acks: 'all', callsInFlight: 4 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
+    ['idempotent, 4 calls in flight, one request in flight', { idempotent: true, maxInFlightRequests: 1 }, { acks: 'all', callsInFlight: 4 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
+    ['acks=0', {}, { acks: 0 }, ['claims.noAcknowledgedLoss']],
+    ['acks=1, retries, 2 calls', { maxInFlightRequests: 1 }, { acks: 1, callsInFlight: 2 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
+    ['transactional', { idempotent: true, transactionalId: 'tx' }, { acks: 'all', recordsPerCall: 10 }, []],
+  ])('%s: rules out %j', (_, producer, send, fields) => {
+    expect(ruledOut(producer, send)).toEqual(fields)
+  })
+
+  test('callsInFlight > 1 with retries rules out perKeyOrder, citing the test that proves kafkajs reorders across calls', () => {
+    const c = contradictions(parseGateConfig({ name: 'x', producer: { idempotent: true }, send: { acks: 'all', callsInFlight: 4 }, claims: { perKeyOrder: true } }))
+    expect(c[0]?.message).toMatch(/send\.callsInFlight=4 .*tests\/idempotency: 'order within a key: a send retried by kafkajs is overtaken by a later send of the same key'/)
+  })
+})
+
+/**
+ * What the real kafkajs retrier does with a retry object, in a process of its own (NODE_ENV as
+ * given), with its timers run at once: how many attempts before it gives up, and the delays it
+ * asked for. `retry` is what kafkajs's createProducer hands createRetry for a producer given that
+ * option (src/index.js: `{ ...clusterRetry, ...retry }`, no cluster retry here).
+ */
+function kafkajsRetrier(retry: object | undefined, nodeEnv: string | undefined): { attempts: number; delays: number[]; error: string } {
+  const script = `
+    const delays = []
+    globalThis.setTimeout = (fn, ms) => { delays.push(ms); setImmediate(fn) }
+    const createRetry = require('kafkajs/src/retry')
+    let attempts = 0
+    createRetry(JSON.parse(process.argv[1]))(async () => { attempts++; throw Object.assign(new Error('retriable'), { retriable: true }) })
+      .catch((e) => console.log(JSON.stringify({ attempts, delays, error: e.name })))
+  `
+  const env = { ...process.env }
+  delete env.NODE_ENV
+  if (nodeEnv !== undefined) env.NODE_ENV = nodeEnv
+  const r = spawnSync(process.execPath, ['-e', script, JSON.stringify({ ...retry })], { env, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`retrier probe failed: ${r.stderr}`)
+  return JSON.parse(r.stdout) as { attempts: number; delays: number[]; error: string }
+}
+
+describe("kafkajs's retries, as the gate runs them", () => {
+  const configs: GateConfig['producer'][] = [{}, { idempotent: true }, { retry: { retries: 0 } }, { idempotent: true, retry: { initialRetryTime: 100 } }, { retry: { retries: 2, initialRetryTime: 20 } }]
+
+  test.each(configs)('effectiveRetries(%j) is what the real kafkajs retrier does with NODE_ENV unset', (producer) => {
+    const production = kafkajsRetrier(producer.retry, undefined)
+    expect(production.error).toBe('KafkaJSNumberOfRetriesExceeded')
+    expect(production.attempts - 1).toBe(effectiveRetries(producer))
+  })
+
+  test.each(configs)("the gate's lane for %j retries as production does, even under NODE_ENV=test", (producer) => {
+    const production = kafkajsRetrier(producer.retry, undefined)
+    const gated = kafkajsRetrier(productionRetry(producer), 'test')
+    expect(gated.attempts).toBe(production.attempts)
+    // The first delay is initialRetryTime within the randomisation factor, the same bounds in both.
+    const { initialRetryTime, factor } = productionRetry(producer)
+    for (const run of [production, gated]) {
+      if (run.delays[0] === undefined) continue
+      expect(run.delays[0]).toBeGreaterThanOrEqual(Math.floor(initialRetryTime * (1 - factor)))
+      expect(run.delays[0]).toBeLessThanOrEqual(Math.ceil(initialRetryTime * (1 + factor)))
+    }
+  })
+
+  test('without the production values, vitest would gate a config with other retries: the reason they are filled in', () => {
+    expect(kafkajsRetrier(undefined, 'test').attempts - 1).toBe(15)
+    expect(kafkajsRetrier(undefined, undefined).attempts - 1).toBe(5)
   })
 })
