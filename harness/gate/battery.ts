@@ -179,6 +179,11 @@ export async function runBattery(
     try {
       const ids = await transactionalIds(cluster, configs, cluster.nodeIds[0] as number)
       const outcome = await scenario.run(cluster, configs.map((c) => profileOf(c, ids.get(c))))
+      for (const lane of outcome.lanes) {
+        const r = lane.profile.producer.retry
+        // The report states the retry settings each lane ran with (kafkajs's production defaults under the config's own).
+        lane.row.notes = { ...lane.row.notes, retry: `${r?.retries} retries from ${r?.initialRetryTime} ms, ×${r?.multiplier} up to ${r?.maxRetryTime} ms` }
+      }
       scenarios.push({ scenario, outcome })
       progress('done')
     } catch (e) {

@@ -7,7 +7,8 @@
  * led by one node, one fault at one moment.
  */
 import { randomBytes } from 'node:crypto'
-import { waitFor, type Cluster } from '../cluster/index.js'
+import { type Cluster } from '../cluster/index.js'
+import { HighWatermarks } from '../cluster/watermarks.js'
 import { ClientLine, dropResponsesOn, resetPeerOn, type FaultWindow } from '../faults/index.js'
 import { SideBySide, type AcksOutcome, type Lane, type Profile } from '../scenarios/acks.js'
 import { applied, healed } from '../scenarios/idempotency-retries.js'
@@ -15,6 +16,21 @@ import { mergeLedgers, openProducerSession, startWorkload, type Ledger, type Pro
 
 /** Longer than any wait inside a fault: kafkajs never re-sends a held request by itself. */
 const REQUEST_TIMEOUT_MS = 30_000
+/**
+ * A transactional lane's request timeout. kafkajs asks a random broker for the transaction
+ * coordinator before every transactional call (eosManager.findTransactionCoordinator, no cache);
+ * when it asks the node whose answers are dropped, the call waits a request timeout before it
+ * asks the next, longer than the scenario waits for the records. With 5 s the detour fits; a
+ * produce request held longer is re-sent by kafkajs with the same sequence numbers, which the
+ * leader answers from the batch it holds (the answer is dropped too until the fault heals).
+ */
+const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
+
+/** The kafkajs client of a lane whose connections go through `line`. */
+function laneKafka(cluster: Cluster, lane: Lane, line: ClientLine | undefined) {
+  const requestTimeout = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
+  return cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout, ...(line ? { socketFactory: line.socketFactory } : {}) })
+}
 /** Records whose answer is lost, per lane. */
 export const LOST_ANSWER = 3
 /** Records per second per lane in the reset scenario. */
@@ -22,27 +38,31 @@ const RESET_LOAD_RATE = 100
 /** With every call of a lane in flight, no more records written for this long: the producer can send no more. */
 const RESET_QUIET_MS = 500
 
-/** Sum of the lane topic's high watermarks, as each partition's leader reports it. */
-async function written(cluster: Cluster, topic: string): Promise<number> {
-  const offsets = await (await cluster.admin()).fetchTopicOffsets(topic)
-  return offsets.reduce((sum, o) => sum + Number(o.high), 0)
+/** Each lane's high watermarks now, to count what a fault lets through from here. */
+async function writtenNow(hw: HighWatermarks, lanes: readonly Lane[]): Promise<Map<Lane, number>> {
+  return new Map(await Promise.all(lanes.map(async (l) => [l, await hw.sum(l.topic)] as const)))
 }
 
-/** Each lane's high watermarks now, to count what a fault lets through from here. */
-async function writtenNow(cluster: Cluster, lanes: readonly Lane[]): Promise<Map<Lane, number>> {
-  return new Map(await Promise.all(lanes.map(async (l) => [l, await written(cluster, l.topic)] as const)))
+/** Runs `body` with a reader of high watermarks (read_uncommitted: a transactional lane's held records count). */
+async function withWatermarks<T>(cluster: Cluster, body: (hw: HighWatermarks) => Promise<T>): Promise<T> {
+  const hw = await HighWatermarks.open(cluster)
+  try {
+    return await body(hw)
+  } finally {
+    await hw.close()
+  }
 }
 
 /**
  * Waits, lane by lane, until the leader has written a lost answer's LOST_ANSWER records, and notes
  * them as written without an answer in the lanes where it did.
  */
-async function lostAnswerWritten(side: SideBySide, before: Map<Lane, number>, what: string): Promise<void> {
+async function lostAnswerWritten(side: SideBySide, hw: HighWatermarks, before: Map<Lane, number>, what: string): Promise<void> {
   const held = await side.eachLane(
     side.lanes,
     () => what,
     async (lane) => {
-      const w = await written(side.cluster, lane.topic)
+      const w = await hw.sum(lane.topic)
       if (w < (before.get(lane) ?? 0) + LOST_ANSWER) throw new Error(`high watermarks sum to ${w}, want ${(before.get(lane) ?? 0) + LOST_ANSWER}`)
     },
     { timeoutMs: 15_000, maxIntervalMs: 100 },
@@ -61,7 +81,7 @@ async function withLine<T>(cluster: Cluster, name: string, body: (line: ClientLi
 
 function session(cluster: Cluster, lane: Lane, line: ClientLine | undefined, drainTimeoutMs = 20_000): ProducerSession {
   return openProducerSession({
-    kafka: cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout: REQUEST_TIMEOUT_MS, ...(line ? { socketFactory: line.socketFactory } : {}) }),
+    kafka: laneKafka(cluster, lane, line),
     topic: lane.topic,
     producer: lane.profile.producer,
     send: lane.profile.send,
@@ -83,15 +103,15 @@ const burst = (prefix: string): RecordSpec[] => Array.from({ length: LOST_ANSWER
  */
 export async function responseLost(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome> {
   const side = await SideBySide.open(cluster, { scenario: 'response lost after the append', suite: 'gate', profiles, judged: true })
-  return withLine(cluster, 'gate-answers', async (line) => {
+  return withLine(cluster, 'gate-answers', (line) => withWatermarks(cluster, async (hw) => {
     const sessions = side.lanes.map((lane) => session(cluster, lane, line))
     let ledgers: Ledger[] = []
     try {
       await warm(sessions)
-      const before = await writtenNow(cluster, side.lanes)
+      const before = await writtenNow(hw, side.lanes)
       const calls = await side.withFault(dropResponsesOn(line, side.leader), async () => {
         const calls = sessions.map((s) => s.send(burst('answer-lost'), { batchSize: LOST_ANSWER }))
-        await lostAnswerWritten(side, before, `the ${LOST_ANSWER} records of the lost answer written by the leader`)
+        await lostAnswerWritten(side, hw, before, `the ${LOST_ANSWER} records of the lost answer written by the leader`)
         return calls
       })
       await Promise.all(calls)
@@ -99,7 +119,7 @@ export async function responseLost(cluster: Cluster, profiles: readonly Profile[
       ledgers = await Promise.all(sessions.map((s) => s.close()))
     }
     return side.settle(ledgers.map((ledger) => ({ ledger })))
-  })
+  }))
 }
 
 /**
@@ -118,11 +138,11 @@ export async function resetsMidProduce(cluster: Cluster, profiles: readonly Prof
   const side = await SideBySide.open(cluster, { scenario: 'connections reset mid-produce', suite: 'gate', profiles, judged: true })
   const calls = (lane: Lane): number => lane.profile.callsInFlight ?? 2
   const batch = (lane: Lane): number => lane.profile.recordsPerCall ?? 2
-  return withLine(cluster, 'gate-resets', async (line) => {
+  return withLine(cluster, 'gate-resets', (line) => withWatermarks(cluster, async (hw) => {
     const lanes = side.lanes.map((lane) => ({
       ...lane,
       run: startWorkload({
-        kafka: cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout: REQUEST_TIMEOUT_MS, socketFactory: line.socketFactory }),
+        kafka: laneKafka(cluster, lane, line),
         topic: lane.topic,
         producer: lane.profile.producer,
         send: lane.profile.send,
@@ -150,7 +170,7 @@ export async function resetsMidProduce(cluster: Cluster, profiles: readonly Prof
           (l) => `all ${calls(l)} send calls in flight, records written without an answer, and nothing more arriving for ${RESET_QUIET_MS} ms`,
           async (l) => {
             const p = l.run.progress()
-            const w = await written(cluster, l.topic)
+            const w = await hw.sum(l.topic)
             const seen = quiet.get(l.topic)
             if (seen?.w !== w) quiet.set(l.topic, { w, since: Date.now() })
             const full = calls(l) * batch(l)
@@ -197,7 +217,7 @@ export async function resetsMidProduce(cluster: Cluster, profiles: readonly Prof
     }
     const ledgers = await Promise.all(lanes.map((l) => l.run.done))
     return side.settle(ledgers.map((ledger) => ({ ledger })))
-  })
+  }))
 }
 
 /**
@@ -215,15 +235,17 @@ export async function producerRestart(cluster: Cluster, profiles: readonly Profi
   const line = await ClientLine.open(cluster, `gate-restart-${randomBytes(2).toString('hex')}`)
   const first = side.lanes.map((lane) => session(cluster, lane, line, 3_000))
   let firstLedgers: Ledger[] = []
+  const hw = await HighWatermarks.open(cluster)
   try {
     await warm(first)
-    const before = await writtenNow(cluster, side.lanes)
+    const before = await writtenNow(hw, side.lanes)
     await side.withFault(dropResponsesOn(line, side.leader), async () => {
       for (const s of first) void s.send(burst('restart'), { batchSize: LOST_ANSWER })
-      await lostAnswerWritten(side, before, `the ${LOST_ANSWER} records written by the leader before the process dies`)
+      await lostAnswerWritten(side, hw, before, `the ${LOST_ANSWER} records written by the leader before the process dies`)
       await line.close() // the process dies: its connections close, and no retry of it can reach a broker
     })
   } finally {
+    await hw.close()
     await line.close()
     firstLedgers = await Promise.all(first.map((s) => s.close()))
   }

@@ -3,7 +3,9 @@
  *
  * Per (config, scenario, claim), from the config's lane in that scenario:
  * - broken: the claim's anomaly is in the lane's log (count > 0), with the evidence. Evidence is
- *   evidence: a lane whose scenario steps did not all happen can still break a claim.
+ *   evidence: a lane whose scenario steps did not all happen can still break a claim. Only a
+ *   claim the scenario is exempt from for this config (it shows the anomaly whatever the config,
+ *   e.g. duplicates across producer sessions) is not judged there.
  * - kept: the fault hit what the claim is about in this lane (the claim's exercise rule below
  *   holds), and the anomaly is absent.
  * - not exercised: the anomaly is absent, but the fault never put the claim at risk in this lane;
@@ -147,12 +149,13 @@ export function judgeScenario(claim: Claim, run: ScenarioRun): ScenarioClaimVerd
   if (lane.unreconciled !== undefined) return { ...base, status: 'unknown', reason: `this config's lane ${lane.unreconciled}` }
   const { anomaly, count } = anomalyOf(claim, lane)
   const faults = (run.faults ?? []).map((f) => f.description).join('; ')
+  // An exempt claim is one this scenario cannot test for this config: what it shows is expected whatever the config.
+  const exempt = run.exempt?.[claim]
+  if (exempt !== undefined) return { ...base, status: 'notExercised', reason: `exempt here: ${exempt}${count > 0 ? ` (${count} ${anomaly} here, as expected)` : ''}` }
   if (count > 0) {
     const evidence = describeEvidence(lane.verdict, anomaly, '').slice(0, 10)
     return { ...base, status: 'broken', reason: `${count} ${anomaly}`, anomaly, count, faults, evidence }
   }
-  const exempt = run.exempt?.[claim]
-  if (exempt !== undefined) return { ...base, status: 'notExercised', reason: `exempt here: ${exempt}` }
   const x = exercised(claim, lane, run.faults ?? [])
   if (x.exercised) return { ...base, status: 'kept', reason: x.reason }
   return { ...base, status: 'notExercised', reason: `${x.reason}${unmet(lane.steps)}` }

@@ -3,9 +3,11 @@
  * read after the scenario has healed.
  *
  * Where to stop is decided by offsets, never by a quiet period: `admin.fetchTopicOffsets` gives
- * each partition's `[low, high)` first (kafkajs 2.2.4's admin client sends ListOffsets with no
- * isolation level, which its encoder writes as 0, read_uncommitted: `high` is the high watermark,
- * not the last stable offset); a partition is finished once the consumer has moved past
+ * each partition's `[low, high)` first (kafkajs 2.2.4's admin client has no isolation level of its
+ * own, so its ListOffsets takes the request's default, read_committed: `high` is the last stable
+ * offset, which is the high watermark unless a transaction is open, and is where a read_committed
+ * consumer stops; see harness/cluster/watermarks.ts for the high watermark itself); a partition
+ * is finished once the consumer has moved past
  * `high - 1`. Progress comes from kafkajs' `consumer.end_batch_process` instrumentation event,
  * whose `lastOffset` also covers batches that never reach `eachBatch` because everything in them
  * was filtered out (transaction control records, aborted transactional records under

@@ -76,7 +76,7 @@ if (teamFiles) {
       const dup = verdictOf('non-idempotent').claims.find((c) => c.claim === 'noDuplicates')
       const shown = dup?.scenarios.find((s) => s.scenario === 'response lost after the append')
       expect(shown).toMatchObject({ status: 'broken', anomaly: 'duplicated', count: LOST_ANSWER })
-      for (const line of shown?.evidence ?? []) expect(line).toMatch(/^id=\S+-answer-lost-\d key=order-\d .*; at p0@\d+, p0@\d+$/)
+      for (const line of shown?.evidence ?? []) expect(line).toMatch(/^id=answer-lost-\d key=order-\d .*; at p0@\d+, p0@\d+$/)
     })
 
     test('never-retries: the reset step does not apply, said so, and its claims are kept elsewhere', () => {
@@ -86,9 +86,11 @@ if (teamFiles) {
       expect(lane?.steps.find((s) => s.what.startsWith('its producer to retry into the resets'))?.notApplicable).toMatch(/never retries/)
     })
 
-    test('acks0: judged on records sent and absent, never passed', () => {
+    test('acks0: judged on records sent and absent (kafkajs at acks=0 never notices the new leader), never passed', () => {
       const loss = verdictOf('acks0').claims.find((c) => c.claim === 'noAcknowledgedLoss')
-      expect(loss?.status).toBe('ruledOut')
+      expect(loss).toMatchObject({ status: 'ruledOut', breach: { scenario: 'leader kill under load', anomaly: 'unknownAbsent' } })
+      expect(loss?.breach?.count).toBeGreaterThan(0)
+      expect(loss?.breach?.evidence?.[0]).toMatch(/^id=\S+ key=order-\d+ seq=\d+ unknown \(acks=0\) sent /)
       expect(verdictOf('acks0').passed).toBe(false)
     })
   })
