@@ -16,7 +16,7 @@ function cell(c: ClaimVerdict | undefined): string {
     case 'broken':
       return `BROKEN: ${c.breach?.count} ${c.breach?.anomaly} (${c.breach?.scenario})`
     case 'ruledOut':
-      return c.breach ? `RULED OUT; shown: ${c.breach.count} ${c.breach.anomaly}` : 'RULED OUT by options'
+      return c.breach ? `RULED OUT; shown: ${c.breach.count} ${c.breach.anomaly} (${c.breach.scenario})` : 'RULED OUT by options'
     case 'notExercised':
       return 'NOT EXERCISED'
     case 'unknown':

@@ -168,7 +168,8 @@ export function judgeConfig(config: GateConfig, runs: readonly ScenarioRun[]): C
     .filter((claim) => config.claims[claim])
     .map((claim): ClaimVerdict => {
       const scenarios = runs.map((r) => judgeScenario(claim, r))
-      const breach = scenarios.find((s) => s.status === 'broken')
+      // The breach shown: the largest count (the clearest evidence), the first scenario on a tie.
+      const breach = scenarios.filter((s) => s.status === 'broken').reduce<ScenarioClaimVerdict | undefined>((best, s) => (best === undefined || (s.count ?? 0) > (best.count ?? 0) ? s : best), undefined)
       const contradiction = ruledOut.get(claim)
       if (contradiction !== undefined) return { claim, status: 'ruledOut', reason: contradiction, ...(breach ? { breach } : {}), scenarios }
       const unknown = scenarios.filter((s) => s.status === 'unknown')

@@ -107,10 +107,13 @@ describe('the gate judges a config over the battery', () => {
     expect(v.claims[0]).toMatchObject({ status: 'notExercised', reason: 'no scenario exercised it: s: no send was in flight while the fault was in force' })
   })
 
-  test('broken in one scenario, kept in others: fails with the breach', () => {
+  test('broken in one scenario, kept in others: fails with the breach (the largest, when several)', () => {
     const v = judgeConfig(safe, [kept, run(lane(beforeAndThrough, [rec(0, 1, 'b')]), { scenario: 'kill' })])
     expect(v.claims[0]).toMatchObject({ status: 'broken', reason: '1 lost under "kill"' })
     expect(v.passed).toBe(false)
+    const both = [ack('a', 0, 0, { start: 0 }), ack('b', 0, 1, { start: 10, n: 1 }), ack('c', 0, 2, { start: 150, n: 2 })]
+    const worse = judgeConfig(safe, [run(lane(beforeAndThrough, [rec(0, 1, 'b')]), { scenario: 'kill' }), run(lane(both, [rec(0, 2, 'c')]), { scenario: 'cut' })])
+    expect(worse.claims[0]).toMatchObject({ status: 'broken', reason: '2 lost under "cut"' })
   })
 
   test('a scenario that could not run makes the claim unknown, even if kept elsewhere', () => {
@@ -131,10 +134,10 @@ describe('the gate judges a config over the battery', () => {
     const vs = [judgeConfig(safe, [kept]), judgeConfig(parseGateConfig({ name: 'd', send: { acks: 1 }, claims: { noAcknowledgedLoss: true } }), [run(lane(beforeAndThrough, [rec(0, 1, 'b')]), { scenario: 'kill' })])]
     const text = verdictTableText(vs)
     expect(text.split('\n').slice(0, 4)).toEqual([
-      'config  gate  noAcknowledgedLoss        noDuplicates  perKeyOrder',
-      '------  ----  ------------------------  ------------  -----------',
-      'c       PASS  kept (1/1)                kept (1/1)    -',
-      'd       FAIL  RULED OUT; shown: 1 lost  -             -',
+      'config  gate  noAcknowledgedLoss               noDuplicates  perKeyOrder',
+      '------  ----  -------------------------------  ------------  -----------',
+      'c       PASS  kept (1/1)                       kept (1/1)    -',
+      'd       FAIL  RULED OUT; shown: 1 lost (kill)  -             -',
     ])
     expect(text).toMatch(/^d \/ noAcknowledgedLoss: contradicts send\.acks=1: .* Shown under "kill": 1 lost\. First evidence: id=a key=k seq=0 ok ack p0@0/m)
     expect(verdictTableMarkdown(vs)).toMatch(/^## Gate: 1 of 2 configs kept their claims\n\n\| config \| gate \| noAcknowledgedLoss \| noDuplicates \| perKeyOrder \|/)
