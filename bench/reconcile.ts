@@ -43,7 +43,9 @@ const INJECTED = { lost: 10, duplicated: 10, phantom: 5, swaps: 5 }
 interface Synthetic {
   ledger: { topic: string; startedAt: number; entries: LedgerEntry[] }
   log: { topic: string; partitions: { partition: number; low: number; high: number }[]; records: LogRecord[] }
-  expected: { lost: number; duplicated: number; phantom: number; reordered: number; overwritten: number; failed: number; unknown: number }
+  expected: {
+    lost: number; duplicated: number; phantom: number; reordered: number; outOfSendOrder: number; overwritten: number; failed: number; unknown: number
+  }
 }
 
 function synthesize(n: number): Synthetic {
@@ -84,7 +86,7 @@ function synthesize(n: number): Synthetic {
       lost++
     }
   }
-  // reordered: adjacent same-key records swapped (offsets too), acks left as they were
+  // reordered and out of send order: adjacent same-key records swapped (offsets too), acks left as they were
   let swaps = 0
   for (let j = 1000; swaps < INJECTED.swaps; j += 5003) {
     const a = p0[j]!
@@ -106,7 +108,7 @@ function synthesize(n: number): Synthetic {
     ledger: { topic: 'bench', startedAt: t0, entries },
     log: { topic: 'bench', partitions, records },
     expected: {
-      lost, duplicated: INJECTED.duplicated, phantom: INJECTED.phantom, reordered: swaps,
+      lost, duplicated: INJECTED.duplicated, phantom: INJECTED.phantom, reordered: swaps, outOfSendOrder: swaps,
       overwritten: lost + 2 * swaps, failed, unknown,
     },
   }
@@ -115,7 +117,7 @@ function synthesize(n: number): Synthetic {
 function check(v: Verdict, expected: Synthetic['expected']): void {
   const a = v.anomalies
   const got = {
-    lost: a.lost.count, duplicated: a.duplicated.count, phantom: a.phantom.count, reordered: a.reordered.count,
+    lost: a.lost.count, duplicated: a.duplicated.count, phantom: a.phantom.count, reordered: a.reordered.count, outOfSendOrder: a.outOfSendOrder.count,
     overwritten: a.overwritten.count, failed: v.totals.failed, unknown: v.totals.unknown,
   }
   if (JSON.stringify(got) !== JSON.stringify(expected)) {

@@ -53,6 +53,9 @@ export const verdictMatchers = {
   toHaveNoReordering(this: MatcherContext, received: unknown) {
     return countIs(this, received, 'reordered', 0)
   },
+  toKeepSendOrder(this: MatcherContext, received: unknown) {
+    return countIs(this, received, 'outOfSendOrder', 0)
+  },
   toHaveLost(this: MatcherContext, received: unknown, n: number) {
     return countIs(this, received, 'lost', n)
   },
@@ -86,12 +89,17 @@ export interface VerdictMatchers<R = unknown> {
   toHaveNoDuplicates(): R
   /** No same-key pair was read back against the order its acks imply. */
   toHaveNoReordering(): R
+  /**
+   * Every key's records are read back in the order they were handed to send(), calls in flight
+   * together included (no `outOfSendOrder` pair), e.g. `expect(verdict).toKeepSendOrder()`.
+   */
+  toKeepSendOrder(): R
   /** Exactly `n` acknowledged records are absent from the log. */
   toHaveLost(n: number): R
   /** Exactly `n` extra copies in the log. */
   toHaveDuplicated(n: number): R
   /** Exactly `n` acknowledged positions no longer hold their record. */
   toHaveOverwritten(n: number): R
-  /** No violations: nothing lost, duplicated, overwritten, reordered or phantom. */
+  /** No violations: nothing lost, duplicated, overwritten, reordered, out of send order or phantom. */
   toBeClean(): R
 }

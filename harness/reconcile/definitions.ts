@@ -12,6 +12,14 @@
  *   log start offset, high: high watermark). Partitions without bounds have low = 0.
  * - occurrences(id): the log positions holding a record with that id. An id is *present* if it
  *   has at least one occurrence, *absent* otherwise.
+ * - send order: the order of the entries in `ledger.entries`. A workload ledger lists them by
+ *   `n`, the order records were handed to send(): within one key that is `seq` order, and the
+ *   records of calls in flight together are ordered by when send() was called for them (a
+ *   session numbers a call's records and starts the call in one synchronous step, so `start`
+ *   never decreases along `n`). `mergeLedgers` orders the entries of several producers by send
+ *   start, keeping each ledger's own order on ties, so each producer's send order is kept;
+ *   records of one key from different producers are then ordered by when send() was called,
+ *   which no producer promises to keep.
  * - read position of an id in partition p: the lowest offset among its occurrences in p (a
  *   consumer meets that copy first; later copies are duplicates).
  *
@@ -36,7 +44,20 @@
  *   count = number of such pairs (a pair whose records share several partitions, through
  *   duplicates, counts once per shared partition). Records of one key in different partitions
  *   are never compared (see keySplit); nor are records of one send call (same interval), nor
- *   concurrent sends (overlapping intervals).
+ *   concurrent sends (overlapping intervals). outOfSendOrder compares those too.
+ * - outOfSendOrder: pairs (a, b) of entries with the same key such that a comes before b in the
+ *   send order, both are present in the same partition p, and b's read position in p is lower
+ *   than a's. a and b may have any outcome (a failed or unknown record that is present counts:
+ *   the log is what consumers see). This is the producer's per-key contract as the application
+ *   sees it: records of one key appear in the order send() was called for them, including calls
+ *   in flight together (what the Java producer promises with idempotence on).
+ *   count = number of such pairs (once per shared partition, as for reordered). Records of one
+ *   key in different partitions are never compared (see keySplit).
+ *   Relation to reordered: reordered is the real-time order (what any reader may rely on across
+ *   producers), outOfSendOrder the order the application asked for. In a ledger in send-start
+ *   order (every workload ledger, and merged ones) a.end < b.start puts a before b, so every
+ *   reordered pair is also out of send order; outOfSendOrder adds the pairs of calls in flight
+ *   together and those whose earlier record was not acknowledged. Counts are not to be added up.
  * - phantom: log records whose id is null or not in the ledger (never sent by this producer).
  *   count = number of such log records (every copy counts).
  *
@@ -52,16 +73,17 @@
  * Evidence: each class carries up to `evidenceLimit` (default 20) examples, always the first
  * ones in a fixed order; counts are always exact. Orders: lost and overwritten by acknowledged
  * (partition, offset); duplicated, failedButWritten and unknownWritten by the id's first log
- * position; unknownAbsent by send start; phantom by log position; reordered by (partition,
- * offset of the overtaken record, offset of the overtaking one), one example per overtaken
- * record, paired with the latest-sent record that overtook it; keySplit by key. Ties are broken
- * by id.
+ * position; unknownAbsent by send start; phantom by log position; reordered and outOfSendOrder
+ * by (partition, offset of the overtaken record, offset of the overtaking one), one example per
+ * overtaken record (the earlier one, read later), paired with the latest-sent record read before
+ * it; keySplit by key. Ties are broken by id.
  */
 export const DEFINITIONS = {
   lost: 'acknowledged, absent from the log',
   duplicated: 'one id at more than one log position (count: extra copies)',
   overwritten: 'acknowledged position now holds another record or nothing',
   reordered: 'same key, same partition: a acknowledged before b was sent, b read before a (count: pairs)',
+  outOfSendOrder: 'same key, same partition: a sent before b (ledger order), b read before a (count: pairs)',
   phantom: 'in the log, never sent (id unknown to the ledger, or no id)',
   keySplit: 'key present in more than one partition (not a violation)',
   failedButWritten: 'send failed, record in the log (not a violation)',
@@ -72,5 +94,5 @@ export const DEFINITIONS = {
 export type AnomalyName = keyof typeof DEFINITIONS
 
 /** The classes that make a verdict not ok. */
-export const VIOLATIONS = ['lost', 'duplicated', 'overwritten', 'reordered', 'phantom'] as const
+export const VIOLATIONS = ['lost', 'duplicated', 'overwritten', 'reordered', 'outOfSendOrder', 'phantom'] as const
 export type ViolationName = (typeof VIOLATIONS)[number]

@@ -1,6 +1,6 @@
 /** Verdicts as text: one line per class, one line per example. */
 import { DEFINITIONS, VIOLATIONS, type AnomalyName } from './definitions.js'
-import type { Anomalies, Position, SendRef, StoredRef, Verdict } from './types.js'
+import type { Anomalies, Position, SendOrderRef, SendRef, StoredRef, Verdict } from './types.js'
 
 const at = (p: Position): string => `p${p.partition}@${p.offset}`
 const where = (ps: readonly Position[]): string => (ps.length === 0 ? 'nowhere' : `at ${ps.map(at).join(', ')}`)
@@ -18,6 +18,19 @@ function send(r: SendRef, origin: number): string {
   return `id=${r.id} key=${r.key}${seq} ${r.outcome}${ack}${reason} sent ${seconds(r.sendStart, origin)}..${seconds(r.sendEnd, origin)}`
 }
 
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, ..., 21st. */
+function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13
+  const suffix = teen ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'
+  return `${n}${suffix}`
+}
+
+/** An order example's record: which of its key's records it was sent as, its call, outcome, send start, and where it is read. */
+function sentAs(r: SendOrderRef, origin: number): string {
+  const call = r.call === undefined ? '' : `call ${r.call}, `
+  return `id=${r.id} sent ${ordinal(r.nthOfKey)} (${call}${r.outcome}, ${seconds(r.sendStart, origin)}) read at @${r.readAt}`
+}
+
 type Renderers = { [K in AnomalyName]: (e: Anomalies[K]['evidence'][number], origin: number) => string }
 
 const RENDER: Renderers = {
@@ -27,6 +40,7 @@ const RENDER: Renderers = {
   reordered: (e, o) =>
     `key=${e.key} p${e.partition}: id=${e.ackedFirst.id} acknowledged ${seconds(e.ackedFirst.sendEnd, o)} read at @${e.ackedFirst.readAt}` +
     `, after id=${e.readFirst.id} sent ${seconds(e.readFirst.sendStart, o)} read at @${e.readFirst.readAt}`,
+  outOfSendOrder: (e, o) => `key=${e.key} p${e.partition}: ${sentAs(e.sentFirst, o)}, after ${sentAs(e.readFirst, o)}`,
   phantom: (e) => `${at(e)} id=${e.id ?? '(none)'} key=${e.key ?? '(none)'}`,
   keySplit: (e) => `key=${e.key} in ${e.partitions.map((p) => `p${p.partition} (${p.records})`).join(', ')}`,
   failedButWritten: (e, o) => `${send(e, o)}; ${where(e.positions)}`,

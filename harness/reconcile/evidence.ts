@@ -85,6 +85,7 @@ export function sendRef(f: Facts, x: number): SendRef {
   const e = f.entries[x]!
   const ref: SendRef = { id: e.id, key: e.key, outcome: e.outcome, sendStart: e.start, sendEnd: e.end, ack: ackOf(f, x) }
   if (e.seq !== undefined) ref.seq = e.seq
+  if (e.call !== undefined) ref.call = e.call
   if (e.reason !== undefined) ref.reason = e.reason
   return ref
 }

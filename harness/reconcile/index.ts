@@ -21,6 +21,8 @@ export type {
   DuplicateEvidence,
   OverwrittenEvidence,
   ReorderEvidence,
+  SendOrderEvidence,
+  SendOrderRef,
   KeySplitEvidence,
   WrittenEvidence,
   PhantomEvidence,

@@ -9,6 +9,7 @@ import { findLost } from './lost.js'
 import { findOverwritten } from './overwritten.js'
 import { findPhantoms } from './phantom.js'
 import { findReordered } from './reordered.js'
+import { findOutOfSendOrder } from './send-order.js'
 import type { Anomalies, LedgerLike, LogLike, ReconcileOptions, Verdict } from './types.js'
 import { findUnknownOutcomes } from './unknown.js'
 
@@ -29,6 +30,7 @@ export function reconcile(ledger: LedgerLike, log: LogLike, options: ReconcileOp
     duplicated: findDuplicated(f, limit),
     overwritten: findOverwritten(f, limit),
     reordered: findReordered(f, limit),
+    outOfSendOrder: findOutOfSendOrder(f, limit),
     phantom: findPhantoms(f, limit),
     keySplit: findKeySplits(f, limit),
     failedButWritten: findFailedButWritten(f, limit),

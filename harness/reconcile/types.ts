@@ -6,6 +6,8 @@ export interface LedgerEntryLike {
   id: string
   key: string
   seq?: number
+  /** Send call number (records of one `send()` call share it), if the ledger says. */
+  call?: number
   start: number
   end: number
   outcome: 'ok' | 'failed' | 'unknown'
@@ -49,6 +51,7 @@ export interface SendRef {
   id: string
   key: string
   seq?: number
+  call?: number
   outcome: 'ok' | 'failed' | 'unknown'
   sendStart: number
   sendEnd: number
@@ -96,6 +99,21 @@ export interface ReorderEvidence {
   readFirst: SendRef & { readAt: number }
 }
 
+/**
+ * A record as an order example: its send, where it is read, and which of its key's records it was
+ * in the send order (1-based: `nthOfKey` 4 is the key's 4th record handed to send()).
+ */
+export type SendOrderRef = SendRef & { readAt: number; nthOfKey: number }
+
+export interface SendOrderEvidence {
+  key: string
+  partition: number
+  /** Handed to send() before `readFirst`, yet read after it. */
+  sentFirst: SendOrderRef
+  /** Handed to send() after `sentFirst` (the latest-sent record read before it), read first. */
+  readFirst: SendOrderRef
+}
+
 export interface KeySplitEvidence {
   key: string
   partitions: { partition: number; records: number }[]
@@ -112,6 +130,7 @@ export interface Anomalies {
   duplicated: AnomalyClass<DuplicateEvidence> & { ids: number }
   overwritten: AnomalyClass<OverwrittenEvidence> & { alsoLost: number; moved: number; reused: number; vacant: number }
   reordered: AnomalyClass<ReorderEvidence>
+  outOfSendOrder: AnomalyClass<SendOrderEvidence>
   phantom: AnomalyClass<PhantomEvidence>
   keySplit: AnomalyClass<KeySplitEvidence>
   failedButWritten: AnomalyClass<WrittenEvidence>

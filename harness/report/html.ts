@@ -13,7 +13,7 @@ export function reportHtml(rows: readonly ScenarioResult[], title = 'Kafka produ
   const matrix = rows
     .map(
       (r, i) =>
-        `<tr class="${r.violations.length ? 'bad' : 'good'}"><td><a href="#s${i}">${esc(r.scenario)}</a></td><td>${esc(r.variant)}</td><td>${r.totals.sent}</td><td>${r.totals.acknowledged}</td><td>${r.totals.failed}</td><td>${r.totals.unknown}</td><td>${r.counts.lost}</td><td>${r.counts.absent}</td><td>${r.counts.duplicated}</td><td>${r.counts.reordered}</td><td>${r.timeToNewLeaderMs === undefined ? '-' : (r.timeToNewLeaderMs / 1000).toFixed(1) + ' s'}</td></tr>`,
+        `<tr class="${r.violations.length ? 'bad' : 'good'}"><td><a href="#s${i}">${esc(r.scenario)}</a></td><td>${esc(r.variant)}</td><td>${r.totals.sent}</td><td>${r.totals.acknowledged}</td><td>${r.totals.failed}</td><td>${r.totals.unknown}</td><td>${r.counts.lost}</td><td>${r.counts.absent}</td><td>${r.counts.duplicated}</td><td>${r.counts.reordered}</td><td>${r.counts.outOfSendOrder}</td><td>${r.timeToNewLeaderMs === undefined ? '-' : (r.timeToNewLeaderMs / 1000).toFixed(1) + ' s'}</td></tr>`,
     )
     .join('\n')
   return `<!doctype html>
@@ -28,7 +28,7 @@ svg text{font:11px system-ui,sans-serif}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <p>${rows.length} scenario runs. Generated ${esc(new Date().toISOString())}.</p>
-<table><thead><tr><th>scenario</th><th>variant</th><th>sent</th><th>acked</th><th>failed</th><th>unknown</th><th>lost</th><th>absent</th><th>duplicated</th><th>reordered</th><th>new leader</th></tr></thead><tbody>
+<table><thead><tr><th>scenario</th><th>variant</th><th>sent</th><th>acked</th><th>failed</th><th>unknown</th><th>lost</th><th>absent</th><th>duplicated</th><th>reordered</th><th>out of send order</th><th>new leader</th></tr></thead><tbody>
 ${matrix}
 </tbody></table>
 <p class="legend"><span><i class="sw" style="background:#3a9d4a"></i>acknowledged</span><span><i class="sw" style="background:#b8b8b8"></i>unknown</span><span><i class="sw" style="background:#d64545"></i>failed</span><span><i class="sw" style="background:#f3c26b;opacity:.45"></i>fault in force</span><span>▼ lost (red) / duplicated (purple) record, at its send</span><span>| node action · leader change (blue)</span></p>
@@ -53,7 +53,7 @@ ${matrix}
     sec.appendChild(h);
     var p = document.createElement('p');
     p.textContent = 'sent ' + r.totals.sent + ', acknowledged ' + r.totals.acknowledged + ', failed ' + r.totals.failed + ', unknown ' + r.totals.unknown +
-      '; lost ' + r.counts.lost + ', duplicated ' + r.counts.duplicated + ', reordered ' + r.counts.reordered + ', overwritten ' + r.counts.overwritten +
+      '; lost ' + r.counts.lost + ', duplicated ' + r.counts.duplicated + ', reordered ' + r.counts.reordered + ', out of send order ' + r.counts.outOfSendOrder + ', overwritten ' + r.counts.overwritten +
       (r.violations.length ? '; violations: ' + r.violations.join(', ') : '; no violation') +
       (r.faults.length ? '. Faults: ' + r.faults.map(function (f) { return f.description; }).join('; ') : '');
     sec.appendChild(p);

@@ -11,6 +11,7 @@ const COLUMNS: Array<{ head: string; cell: (r: ScenarioResult) => string }> = [
   { head: 'absent', cell: (r) => String(r.counts.absent) },
   { head: 'duplicated', cell: (r) => String(r.counts.duplicated) },
   { head: 'reordered', cell: (r) => String(r.counts.reordered) },
+  { head: 'out of send order', cell: (r) => String(r.counts.outOfSendOrder) },
   { head: 'overwritten', cell: (r) => String(r.counts.overwritten) },
   { head: 'new leader', cell: (r) => (r.timeToNewLeaderMs === undefined ? '-' : `${(r.timeToNewLeaderMs / 1000).toFixed(1)} s`) },
 ]

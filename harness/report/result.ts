@@ -22,6 +22,7 @@ export interface ScenarioResult {
     duplicated: number
     overwritten: number
     reordered: number
+    outOfSendOrder: number
     phantom: number
     keySplit: number
     failedButWritten: number
@@ -106,6 +107,7 @@ export function scenarioResult(input: {
       duplicated: a.duplicated.count,
       overwritten: a.overwritten.count,
       reordered: a.reordered.count,
+      outOfSendOrder: a.outOfSendOrder.count,
       phantom: a.phantom.count,
       keySplit: a.keySplit.count,
       failedButWritten: a.failedButWritten.count,

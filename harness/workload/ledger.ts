@@ -96,6 +96,11 @@ export interface Ledger {
 /**
  * Joins ledgers of several producers that wrote to one topic, so one reconciliation covers all
  * of them. Ids must be distinct across the ledgers (each run draws its own id prefix).
+ *
+ * Entries are ordered by send start, and where starts tie (the records of one call, or calls of
+ * two producers started in the same instant) by ledger, then by their order in it (the sort is
+ * stable). A session's send starts never decrease along `n`, so each ledger keeps its send order,
+ * which is the order the reconciler's outOfSendOrder holds the log to.
  */
 export function mergeLedgers(ledgers: readonly Ledger[]): Ledger {
   const first = ledgers[0]

@@ -4,13 +4,13 @@ import { ack, failed, ledgerOf, logOf, rec } from './support/history.js'
 
 const clean = reconcile(ledgerOf([ack('a', 0, 0), ack('b', 0, 1, { start: 20 })]), logOf([rec(0, 0, 'a'), rec(0, 1, 'b')]))
 
-// a lost (p0@0 now holds an intruder), b duplicated, c overtaken by d, f failed but written
+// a lost (p0@0 now holds an intruder), b duplicated, c overtaken by d (in real time and in send order), f failed but written
 const broken = reconcile(
   ledgerOf([
     ack('a', 0, 0, { key: 'key-1', seq: 3, start: 1000 }),
     ack('b', 0, 1, { start: 2000 }),
-    ack('c', 1, 1, { key: 'key-2', start: 3000 }),
-    ack('d', 1, 0, { key: 'key-2', start: 4000 }),
+    ack('c', 1, 1, { key: 'key-2', start: 3000, call: 2 }),
+    ack('d', 1, 0, { key: 'key-2', start: 4000, call: 3 }),
     failed('f'),
   ]),
   logOf([rec(0, 0, 'intruder'), rec(0, 1, 'b'), rec(0, 2, 'b'), rec(1, 0, 'd', 'key-2'), rec(1, 1, 'c', 'key-2'), rec(0, 3, 'f')]),
@@ -22,6 +22,7 @@ describe('verdict matchers', () => {
     expect(clean).toHaveNoLostAcks()
     expect(clean).toHaveNoDuplicates()
     expect(clean).toHaveNoReordering()
+    expect(clean).toKeepSendOrder()
     expect(clean).toHaveLost(0)
     expect(clean).toHaveDuplicated(0)
     expect(clean).toHaveOverwritten(0)
@@ -56,6 +57,13 @@ describe('verdict matchers', () => {
     )
   })
 
+  it('a failing toKeepSendOrder names the record sent first, read later, and the later send read before it', () => {
+    expect(broken).not.toKeepSendOrder()
+    expect(() => expect(broken).toKeepSendOrder()).toThrow(
+      'key=key-2 p1: id=c sent 1st (call 2, ok, +3.000s) read at @1, after id=d sent 2nd (call 3, ok, +4.000s) read at @0',
+    )
+  })
+
   it('a failing toBeClean names each violated class with its evidence, and not the reported-only ones', () => {
     let message = ''
     try {
@@ -63,7 +71,8 @@ describe('verdict matchers', () => {
     } catch (e) {
       message = (e as Error).message
     }
-    expect(message).toContain('found violations: lost, duplicated, overwritten, reordered, phantom')
+    expect(message).toContain('found violations: lost, duplicated, overwritten, reordered, outOfSendOrder, phantom')
+    expect(message).toContain('outOfSendOrder: 1 (same key, same partition: a sent before b')
     expect(message).toContain('sent 5, acknowledged 4, failed 1, unknown 0, read 6')
     expect(message).toContain('phantom: 1 (in the log, never sent')
     expect(message).toContain('p0@0 id=intruder')

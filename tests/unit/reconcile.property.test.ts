@@ -7,20 +7,24 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { reconcile, type Verdict } from '../../harness/reconcile/index.js'
 import type { LogRecord } from '../../harness/workload/index.js'
-import { boundsFor, cleanHistory, logOf, rec, type History, type SendPlan } from './support/history.js'
+import { boundsFor, cleanHistory, logOf, rec, type History, type ReadOrder, type SendPlan } from './support/history.js'
 import { oracle } from './support/oracle.js'
 
 const RUNS = { numRuns: 200 }
 
-const plan: fc.Arbitrary<SendPlan> = fc.record({
-  key: fc.integer({ min: 0, max: 4 }),
-  duration: fc.integer({ min: 1, max: 45 }),
-  fate: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'failed', 'unknown-written', 'unknown-absent'),
-})
+/** Sends start 10 ms apart and last up to `maxDuration` ms. */
+const plan = (maxDuration: number): fc.Arbitrary<SendPlan> =>
+  fc.record({
+    key: fc.integer({ min: 0, max: 4 }),
+    duration: fc.integer({ min: 1, max: maxDuration }),
+    fate: fc.constantFrom('ok', 'ok', 'ok', 'ok', 'failed', 'unknown-written', 'unknown-absent'),
+  })
 
-const history: fc.Arbitrary<History> = fc
-  .tuple(fc.array(plan, { maxLength: 60 }), fc.integer({ min: 1, max: 4 }))
-  .map(([plans, partitions]) => cleanHistory(plans, partitions))
+const historyIn = (order: ReadOrder, maxDuration = 45): fc.Arbitrary<History> =>
+  fc
+    .tuple(fc.array(plan(maxDuration), { maxLength: 60 }), fc.integer({ min: 1, max: 4 }))
+    .map(([plans, partitions]) => cleanHistory(plans, partitions, order))
+const history = historyIn('sent')
 
 const withLog = (h: History, records: LogRecord[]): History => ({
   ...h,
@@ -43,7 +47,7 @@ const fates = (h: History) => {
 }
 
 function expectCounts(v: Verdict, expected: Partial<Record<keyof Verdict['anomalies'], number>>): void {
-  const all = { lost: 0, duplicated: 0, overwritten: 0, reordered: 0, phantom: 0, keySplit: 0, failedButWritten: 0, ...expected }
+  const all = { lost: 0, duplicated: 0, overwritten: 0, reordered: 0, outOfSendOrder: 0, phantom: 0, keySplit: 0, failedButWritten: 0, ...expected }
   for (const [name, count] of Object.entries(all)) {
     expect(v.anomalies[name as keyof Verdict['anomalies']].count, name).toBe(count)
   }
@@ -58,6 +62,29 @@ describe('reconcile properties: clean histories', () => {
         expectCounts(v, { ...fates(h) })
         expect(v.totals.sent).toBe(h.ledger.entries.length)
         expect(v.totals.read).toBe(h.log.records.length)
+      }),
+      RUNS,
+    )
+  })
+})
+
+describe('reconcile properties: send order', () => {
+  it('a log in acknowledgement order (calls in flight together overtake each other): not reordered, and out of send order exactly where a later send was acknowledged first', () => {
+    fc.assert(
+      // sends of one key start ~50 ms apart: long ones overlap the key's next sends
+      fc.property(historyIn('acknowledged', 200), (h) => {
+        const written = new Set(h.log.records.map((r) => r.id))
+        const entries = h.ledger.entries.filter((e) => written.has(e.id))
+        let inverted = 0
+        for (const a of entries) for (const b of entries) if (a.key === b.key && a.n < b.n && b.end < a.end) inverted++
+        const v = reconcile(h.ledger, h.log)
+        expectCounts(v, { outOfSendOrder: inverted, ...fates(h) })
+        expect(v.ok).toBe(inverted === 0)
+        for (const e of v.anomalies.outOfSendOrder.evidence) {
+          expect(e.sentFirst.nthOfKey).toBeLessThan(e.readFirst.nthOfKey)
+          expect(e.readFirst.readAt).toBeLessThan(e.sentFirst.readAt)
+          expect(e.sentFirst.sendEnd).toBeGreaterThan(e.readFirst.sendEnd)
+        }
       }),
       RUNS,
     )
@@ -100,12 +127,13 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
     )
   })
 
-  it('swapping adjacent same-key records: one reordered pair per swap where the first was acked before the second began', () => {
+  it('swapping adjacent same-key records: one pair out of send order per swap, and one reordered pair where the first was acked before the second began', () => {
     fc.assert(
       fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
         const entries = new Map(h.ledger.entries.map((e) => [e.id, { ...e }]))
         const records = h.log.records.map((r) => ({ ...r }))
         let expected = 0
+        const swapped = new Set<string>()
         for (let p = 0; p < h.partitions; p++) {
           const byKey = new Map<string, LogRecord[]>()
           for (const r of records.filter((r) => r.partition === p)) byKey.set(r.key!, [...(byKey.get(r.key!) ?? []), r])
@@ -122,31 +150,44 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
               if (a.outcome === 'ok') a.offset = first.offset
               if (b.outcome === 'ok') b.offset = second.offset
               if (a.outcome === 'ok' && a.end < b.start) expected++
+              swapped.add(`${a.id} ${b.id}`)
             }
           }
         }
         const ledger = { ...h.ledger, entries: [...entries.values()] }
         const v = reconcile(ledger, withLog(h, records).log)
-        expectCounts(v, { reordered: expected, ...fates(h) })
+        expectCounts(v, { reordered: expected, outOfSendOrder: swapped.size, ...fates(h) })
         expect(v.anomalies.reordered.evidence.length).toBe(Math.min(expected, 20))
         for (const e of v.anomalies.reordered.evidence) {
           expect(e.ackedFirst.sendEnd).toBeLessThan(e.readFirst.sendStart)
           expect(e.readFirst.readAt).toBeLessThan(e.ackedFirst.readAt)
+        }
+        // each swap is its own example: the swapped pair, the earlier-sent one read second
+        const examples = v.anomalies.outOfSendOrder.evidence
+        expect(examples.length).toBe(Math.min(swapped.size, 20))
+        for (const e of examples) {
+          expect(swapped).toContain(`${e.sentFirst.id} ${e.readFirst.id}`)
+          expect(e.sentFirst.nthOfKey).toBeLessThan(e.readFirst.nthOfKey)
+          expect(e.readFirst.readAt).toBeLessThan(e.sentFirst.readAt)
         }
       }),
       RUNS,
     )
   })
 
-  it('writing failed sends into the log: exactly that many failed-but-written', () => {
+  it('writing failed sends at the end of their partition: exactly that many failed-but-written, each behind the records of its key sent after it', () => {
     fc.assert(
       fc.property(history, fc.infiniteStream(fc.boolean()), (h, coin) => {
         const { records, append } = appendable(h)
         const written = h.ledger.entries.filter((e) => e.outcome === 'failed' && coin.next().value)
         for (const e of written) append(Number(e.key.slice(4)) % h.partitions, e.id, e.key)
+        const inLog = new Set(h.log.records.map((r) => r.id))
+        const overtaken = written
+          .map((f) => h.ledger.entries.filter((e) => e.key === f.key && e.n > f.n && inLog.has(e.id)).length)
+          .reduce((sum, k) => sum + k, 0)
         const v = reconcile(h.ledger, withLog(h, records).log)
-        expectCounts(v, { failedButWritten: written.length, ...fates(h) })
-        expect(v.ok).toBe(true)
+        expectCounts(v, { failedButWritten: written.length, outOfSendOrder: overtaken, ...fates(h) })
+        expect(v.ok).toBe(overtaken === 0)
       }),
       RUNS,
     )
@@ -187,10 +228,13 @@ describe('reconcile properties: injected anomalies are reported exactly', () => 
 })
 
 describe('reconcile properties: agreement with a naive reading of the definitions', () => {
-  /** Arbitrary damage: records dropped, copied anywhere, moved, delayed, phantoms added, outcomes and acks changed. */
+  /**
+   * Arbitrary damage to a log in send order or in acknowledgement order: records dropped, copied
+   * anywhere, moved, delayed, phantoms added, outcomes and acks changed.
+   */
   const damaged = fc
     .tuple(
-      history,
+      fc.oneof(history, historyIn('acknowledged', 200)),
       fc.array(
         fc.tuple(fc.constantFrom('drop', 'copy', 'move', 'delay', 'phantom', 'relabel', 'reack'), fc.nat(), fc.nat(), fc.nat()),
         { maxLength: 12 },
@@ -242,15 +286,20 @@ describe('reconcile properties: agreement with a naive reading of the definition
         for (const e of a.reordered.evidence) {
           expect(o.reorderedPairs).toContain(`${e.ackedFirst.id} ${e.readFirst.id} ${e.partition}`)
         }
-        const overtaken = new Set([...o.reorderedPairs].map((pair) => pair.split(' ').filter((_, i) => i !== 1).join(' ')))
-        expect(new Set(a.reordered.evidence.map((e) => `${e.ackedFirst.id} ${e.partition}`))).toEqual(overtaken)
+        const overtaken = (pairs: Set<string>) => new Set([...pairs].map((pair) => pair.split(' ').filter((_, i) => i !== 1).join(' ')))
+        expect(new Set(a.reordered.evidence.map((e) => `${e.ackedFirst.id} ${e.partition}`))).toEqual(overtaken(o.reorderedPairs))
+        expect(a.outOfSendOrder.count).toBe(o.outOfSendOrderPairs.size)
+        for (const e of a.outOfSendOrder.evidence) {
+          expect(o.outOfSendOrderPairs).toContain(`${e.sentFirst.id} ${e.readFirst.id} ${e.partition}`)
+        }
+        expect(new Set(a.outOfSendOrder.evidence.map((e) => `${e.sentFirst.id} ${e.partition}`))).toEqual(overtaken(o.outOfSendOrderPairs))
         expect(new Set(a.phantom.evidence.map((e) => `${e.partition}:${e.offset}`))).toEqual(o.phantoms)
         expect(a.phantom.count).toBe(o.phantoms.size)
         expect(new Set(a.keySplit.evidence.map((e) => e.key))).toEqual(o.keySplit)
         expect(ids(a.failedButWritten.evidence)).toEqual(o.failedButWritten)
         expect(ids(a.unknownWritten.evidence)).toEqual(o.unknownWritten)
         expect(ids(a.unknownAbsent.evidence)).toEqual(o.unknownAbsent)
-        expect(v.ok).toBe(o.lost.size + o.duplicated + o.overwritten.size + o.reorderedPairs.size + o.phantoms.size === 0)
+        expect(v.ok).toBe(o.lost.size + o.duplicated + o.overwritten.size + o.reorderedPairs.size + o.outOfSendOrderPairs.size + o.phantoms.size === 0)
       }),
       RUNS,
     )

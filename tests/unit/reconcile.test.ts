@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { describeVerdict, reconcile, type Verdict } from '../../harness/reconcile/index.js'
+import type { LedgerEntry } from '../../harness/workload/index.js'
 import { ack, entry, failed, ledgerOf, logOf, rec, unknown } from './support/history.js'
 
 const counts = (v: Verdict) =>
   Object.fromEntries(Object.entries(v.anomalies).map(([name, cls]) => [name, cls.count]))
 
 const ZERO = {
-  lost: 0, duplicated: 0, overwritten: 0, reordered: 0, phantom: 0,
+  lost: 0, duplicated: 0, overwritten: 0, reordered: 0, outOfSendOrder: 0, phantom: 0,
   keySplit: 0, failedButWritten: 0, unknownWritten: 0, unknownAbsent: 0,
 }
 
@@ -157,13 +158,13 @@ describe('reconcile: reordered', () => {
     expect(v.violations).toContain('reordered')
   })
 
-  it('concurrent sends (b began before a was acknowledged) may land in either order', () => {
+  it('concurrent sends (b began before a was acknowledged) are not reordered in real time whichever lands first', () => {
     const v = reconcile(
       ledgerOf([ack('a', 0, 1, { start: 0, end: 25 }), ack('b', 0, 0, { start: 20, end: 30 })]),
       logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]),
     )
     expect(v.anomalies.reordered.count).toBe(0)
-    expect(v.ok).toBe(true)
+    expect(v.violations).toEqual(['outOfSendOrder']) // see 'reconcile: outOfSendOrder'
   })
 
   it('different keys are never compared', () => {
@@ -209,6 +210,98 @@ describe('reconcile: reordered', () => {
       { key: 'k', partitions: [{ partition: 0, records: 2 }, { partition: 1, records: 1 }] },
     ])
     expect(v.ok).toBe(true)
+  })
+})
+
+describe('reconcile: outOfSendOrder', () => {
+  // Calls in flight together: b's call began before a's was acknowledged.
+  const together = (a: Partial<LedgerEntry> = {}, b: Partial<LedgerEntry> = {}) =>
+    ledgerOf([ack('a', 0, 1, { start: 0, end: 25, call: 1, ...a }), ack('b', 0, 0, { start: 20, end: 30, call: 2, seq: 1, n: 1, ...b })])
+
+  it('calls in flight together read back swapped: one pair out of send order, not reordered', () => {
+    const v = reconcile(together(), logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]))
+    expect(v.anomalies.outOfSendOrder.count).toBe(1)
+    expect(v.anomalies.outOfSendOrder.evidence).toEqual([
+      {
+        key: 'k', partition: 0,
+        sentFirst: expect.objectContaining({ id: 'a', call: 1, readAt: 1, nthOfKey: 1 }),
+        readFirst: expect.objectContaining({ id: 'b', call: 2, readAt: 0, nthOfKey: 2 }),
+      },
+    ])
+    expect(v.anomalies.reordered.count).toBe(0)
+    expect(v.violations).toEqual(['outOfSendOrder'])
+  })
+
+  it('read back in send order: nothing', () => {
+    expect(reconcile(together({ offset: 0 }, { offset: 1 }), logOf([rec(0, 0, 'a'), rec(0, 1, 'b')]))).toBeClean()
+  })
+
+  it("one call's records are in the order they were given to send()", () => {
+    const call = { start: 0, end: 10, call: 3 }
+    const ledger = ledgerOf([ack('a', 0, 1, call), ack('b', 0, 0, call), ack('c', 0, 2, call)])
+    const v = reconcile(ledger, logOf([rec(0, 0, 'b'), rec(0, 1, 'a'), rec(0, 2, 'c')]))
+    expect(v.anomalies.outOfSendOrder.evidence.map((e) => [e.sentFirst.id, e.readFirst.id])).toEqual([['a', 'b']])
+    expect(v.anomalies.reordered.count).toBe(0)
+  })
+
+  it('counts every inverted pair: one record overtaken by two later sends is two pairs, shown once with the later of them', () => {
+    const v = reconcile(
+      ledgerOf([ack('a', 0, 2), ack('b', 0, 0, { start: 5 }), unknown('c', { start: 6 }), ack('d', 0, 3, { start: 7 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'c'), rec(0, 2, 'a'), rec(0, 3, 'd')]),
+    )
+    expect(v.anomalies.outOfSendOrder.count).toBe(2)
+    expect(v.anomalies.outOfSendOrder.evidence.map((e) => [e.sentFirst.id, e.readFirst.id])).toEqual([['a', 'c']])
+  })
+
+  it('order is judged by the first copy in the partition: a duplicate read later does not count, one read earlier does', () => {
+    const ledger = together({ offset: 0 }, { offset: 1 })
+    const later = reconcile(ledger, logOf([rec(0, 0, 'a'), rec(0, 1, 'b'), rec(0, 2, 'a')]))
+    expect(later.anomalies.outOfSendOrder.count).toBe(0)
+    expect(later.anomalies.duplicated.count).toBe(1)
+    const earlier = reconcile(ledger, logOf([rec(0, 0, 'b'), rec(0, 1, 'a'), rec(0, 2, 'b')]))
+    expect(earlier.anomalies.outOfSendOrder.evidence.map((e) => [e.sentFirst.readAt, e.readFirst.readAt])).toEqual([[1, 0]])
+  })
+
+  it('records of one key in different partitions are not compared (a key split)', () => {
+    const v = reconcile(together({ partition: 1, offset: 0 }), logOf([rec(0, 0, 'b'), rec(1, 0, 'a')]))
+    expect(v.anomalies.outOfSendOrder.count).toBe(0)
+    expect(v.anomalies.keySplit.count).toBe(1)
+  })
+
+  it('a pair whose records share two partitions (through duplicates) counts once in each', () => {
+    const v = reconcile(together(), logOf([rec(0, 0, 'b'), rec(0, 1, 'a'), rec(1, 0, 'b'), rec(1, 1, 'a')]))
+    expect(v.anomalies.outOfSendOrder.evidence.map((e) => e.partition)).toEqual([0, 1])
+  })
+
+  it('any outcome counts: a failed send that was written after a later one is out of send order', () => {
+    const v = reconcile(
+      ledgerOf([failed('a', { end: 40 }), ack('b', 0, 0, { start: 20 })]),
+      logOf([rec(0, 0, 'b'), rec(0, 1, 'a')]),
+    )
+    expect(v.anomalies.failedButWritten.count).toBe(1)
+    expect(v.anomalies.outOfSendOrder.evidence).toEqual([
+      expect.objectContaining({ sentFirst: expect.objectContaining({ id: 'a', outcome: 'failed' }), readFirst: expect.objectContaining({ id: 'b' }) }),
+    ])
+    expect(v.ok).toBe(false)
+  })
+
+  it("different keys are never compared, and each record is shown as which of its key's sends it was", () => {
+    const v = reconcile(
+      ledgerOf([
+        ack('x0', 1, 0, { key: 'x' }), ack('k0', 0, 0), ack('x1', 0, 1, { key: 'x', start: 1 }), unknown('k1', { start: 2 }),
+        ack('k2', 0, 3, { start: 3 }), ack('k3', 0, 2, { start: 4 }),
+      ]),
+      logOf([rec(0, 0, 'k0'), rec(0, 1, 'x1', 'x'), rec(0, 2, 'k3'), rec(0, 3, 'k2'), rec(1, 0, 'x0', 'x')]),
+    )
+    expect(v.anomalies.outOfSendOrder.count).toBe(1)
+    expect(v.anomalies.outOfSendOrder.evidence.map((e) => [e.key, e.sentFirst.nthOfKey, e.readFirst.nthOfKey])).toEqual([['k', 3, 4]])
+  })
+
+  it('describeVerdict says which record was sent first and which was read first', () => {
+    const v = reconcile(together({ key: 'order-7', seq: 3 }, { key: 'order-7', seq: 4 }), logOf([rec(0, 0, 'b', 'order-7'), rec(0, 1, 'a', 'order-7')]))
+    expect(describeVerdict({ ...v, startedAt: 0 })).toContain(
+      'key=order-7 p0: id=a sent 1st (call 1, ok, +0.000s) read at @1, after id=b sent 2nd (call 2, ok, +0.020s) read at @0',
+    )
   })
 })
 

@@ -50,6 +50,7 @@ describe('the durability report', () => {
     expect(md.split('\n')).toHaveLength(2 + rows.length)
     expect(md).toContain('| leader SIGKILL under steady load | acks=1 | 40 | 35 | 1 | 4 | 1 | 6 | 1 | 0 |')
     expect(md).toContain('| 2.3 s |')
+    expect(md.split('\n')[0]).toContain('| duplicated | reordered | out of send order | overwritten |')
   })
 
   test('the HTML page, rendered in headless Chromium, draws one timeline per run with faults, leader changes, loss and duplicates marked', async () => {
@@ -58,6 +59,7 @@ describe('the durability report', () => {
     const shot = join(dir, 'durability.png')
     const dom = await renderPage(out.html, { screenshot: shot })
     expect(dom).toContain('data-rendered="2"')
+    expect(dom).toContain('<th>reordered</th><th>out of send order</th>')
     const svgs = dom.match(/<svg [^>]*class="timeline"[^>]*>/g) ?? []
     expect(svgs).toHaveLength(2)
     expect(svgs[0]).toContain('data-variant="acks=1"')

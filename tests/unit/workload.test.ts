@@ -34,6 +34,9 @@ describe('startWorkload', () => {
     for (const e of ledger.entries) calls.set(e.call, (calls.get(e.call) ?? new Set()).add(`${e.start} ${e.end}`))
     expect(calls.size).toBe(21)
     expect([...calls.values()].every((intervals) => intervals.size === 1)).toBe(true)
+    // The ledger's order (n) is the send order, and send starts never decrease along it.
+    const starts = ledger.entries.map((e) => e.start)
+    expect(starts).toEqual([...starts].sort((a, b) => a - b))
     expect(reconcile(ledger, fake.topicLog(topic))).toBeClean()
     expect(run.progress()).toEqual({ sent: 103, acknowledged: 103, failed: 0, unknown: 0, inFlight: 0 })
     expect(ledger.settings).toMatchObject({ send: { acks: -1 }, producer: { partitioner: 'default' } })
@@ -205,6 +208,13 @@ describe('mergeLedgers', () => {
     expect(reconcile(merged, fake.topicLog(topic))).toBeClean()
     expect(reconcile(a, fake.topicLog(topic)).anomalies.phantom.count).toBe(2)
     expect(() => mergeLedgers([a, { ...b, topic: 'other' }])).toThrow('topics differ')
+  })
+
+  it("keeps each ledger's send order where send starts tie (records of one call)", () => {
+    const at = (id: string, start: number) => ({ id, key: 'k', seq: 0, n: 0, call: 0, start, end: start + 1, outcome: 'ok' as const, partition: 0, offset: 0, attempts: 1 })
+    const ledger = (entries: Ledger['entries']): Ledger => ({ topic, startedAt: 0, endedAt: 0, settings: {}, entries, events: [] })
+    const merged = mergeLedgers([ledger([at('a1', 10), at('a0', 10), at('a2', 30)]), ledger([at('b0', 10), at('b1', 20)])])
+    expect(merged.entries.map((e) => e.id)).toEqual(['a1', 'a0', 'b0', 'b1', 'a2'])
   })
 })
 

@@ -78,11 +78,18 @@ export interface History {
 }
 
 /**
- * A clean history: the log holds exactly the `ok` and `unknown-written` sends, each key in
- * partition key % partitions, each partition ordered by send end (so any send acknowledged
- * before another began sits before it), with every ack at the offset it really has.
+ * How each partition of a generated log is ordered: `sent`, in send order (clean); `acknowledged`,
+ * by send end, as a producer that lets calls in flight together overtake each other would write
+ * it (clean but for outOfSendOrder: a send acknowledged before another began still sits before it).
  */
-export function cleanHistory(plans: readonly SendPlan[], partitions: number): History {
+export type ReadOrder = 'sent' | 'acknowledged'
+
+/**
+ * A history: the log holds exactly the `ok` and `unknown-written` sends, each key in partition
+ * key % partitions, each partition in `order` (clean in send order), with every ack at the offset
+ * it really has.
+ */
+export function cleanHistory(plans: readonly SendPlan[], partitions: number, order: ReadOrder = 'sent'): History {
   const seqs = new Map<number, number>()
   const entries: LedgerEntry[] = plans.map((p, n) => {
     const seq = seqs.get(p.key) ?? 0
@@ -99,7 +106,7 @@ export function cleanHistory(plans: readonly SendPlan[], partitions: number): Hi
     const written = plans
       .map((p, n) => ({ p, n }))
       .filter(({ p }) => p.key % partitions === partition && (p.fate === 'ok' || p.fate === 'unknown-written'))
-      .sort((a, b) => entries[a.n]!.end - entries[b.n]!.end || a.n - b.n)
+      .sort((a, b) => (order === 'sent' ? 0 : entries[a.n]!.end - entries[b.n]!.end) || a.n - b.n)
     written.forEach(({ n }, offset) => {
       const e = entries[n]!
       if (e.outcome === 'ok') e.offset = offset

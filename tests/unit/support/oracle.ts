@@ -13,6 +13,8 @@ export interface OracleResult {
   reused: number
   /** `${ackedFirst id} ${readFirst id} ${partition}` for every reordered pair. */
   reorderedPairs: Set<string>
+  /** `${sentFirst id} ${readFirst id} ${partition}` for every pair out of send order. */
+  outOfSendOrderPairs: Set<string>
   phantoms: Set<string>
   keySplit: Set<string>
   failedButWritten: Set<string>
@@ -37,7 +39,7 @@ export function oracle(ledger: LedgerLike, log: LogLike): OracleResult {
 
   const result: OracleResult = {
     lost: new Set(), duplicated: 0, duplicatedIds: new Set(), overwritten: new Set(), alsoLost: 0, reused: 0,
-    reorderedPairs: new Set(), phantoms: new Set(), keySplit: new Set(),
+    reorderedPairs: new Set(), outOfSendOrderPairs: new Set(), phantoms: new Set(), keySplit: new Set(),
     failedButWritten: new Set(), unknownWritten: new Set(), unknownAbsent: new Set(),
   }
   for (const e of ledger.entries) {
@@ -76,6 +78,16 @@ export function oracle(ledger: LedgerLike, log: LogLike): OracleResult {
       }
     }
   }
+  ledger.entries.forEach((a, i) => {
+    ledger.entries.forEach((b, j) => {
+      if (j <= i || b.key !== a.key) return
+      for (const { partition } of positions.get(a.id) ?? []) {
+        const pa = readPos(a, partition)
+        const pb = readPos(b, partition)
+        if (pa !== undefined && pb !== undefined && pb < pa) result.outOfSendOrderPairs.add(`${a.id} ${b.id} ${partition}`)
+      }
+    })
+  })
   for (const r of log.records) {
     if (r.id === null || !known.has(r.id)) result.phantoms.add(`${r.partition}:${r.offset}`)
   }
