@@ -41,7 +41,7 @@ import type { FaultWindow } from '../faults/index.js'
 import { contradictions, productionRetry, type Claim, type GateConfig } from './config.js'
 
 /** The anomaly that breaks each claim. acks=0 lanes are judged on absent records for noAcknowledgedLoss (see lossOf). */
-export const CLAIM_ANOMALY: Record<Claim, AnomalyName> = { noAcknowledgedLoss: 'lost', noDuplicates: 'duplicated', perKeyOrder: 'reordered' }
+export const CLAIM_ANOMALY: Record<Claim, AnomalyName> = { noAcknowledgedLoss: 'lost', noDuplicates: 'duplicated', perKeyOrder: 'outOfSendOrder' }
 
 export type ScenarioStatus = 'kept' | 'broken' | 'notExercised' | 'unknown'
 export type ClaimStatus = ScenarioStatus | 'ruledOut'
