@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest'
+import { killNode, withFault } from '../../harness/faults/index.js'
+import { reconcile } from '../../harness/reconcile/index.js'
+import { leaderChangesSeen } from '../../harness/scenarios/acks.js'
+import { createTopicLedBy, freshTopic, waitForLeadersOff } from '../../harness/scenarios/common.js'
+import { cluster } from '../../harness/vitest/fixture.js'
+import { readTopic, startWorkload } from '../../harness/workload/index.js'
+
+/** A team's own story, written on the harness: its payments producer through a leader crash. */
+describe('payments producer (acks=all, idempotent) through a leader crash', () => {
+  test('a leader SIGKILL under load loses nothing and writes nothing twice', async () => {
+    const c = cluster()
+    const leader = 1
+    const topic = freshTopic('payments')
+    await createTopicLedBy(c, topic, leader)
+    const run = startWorkload({
+      kafka: c.kafka({ clientId: 'payments' }),
+      topic,
+      producer: { idempotent: true, retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000 } },
+      send: { acks: -1 },
+      keys: 12,
+      rate: 100,
+    })
+    await run.acknowledged(150)
+    await withFault(c, killNode(leader), async () => {
+      await waitForLeadersOff(c, [topic], leader)
+      await run.acknowledged(run.progress().acknowledged + 150)
+    })
+    run.stop()
+    const ledger = await run.done
+    const verdict = reconcile(ledger, await readTopic({ kafka: c.kafka(), topic }))
+
+    expect(leaderChangesSeen(ledger, leader)).toBeGreaterThan(0)
+    expect(verdict).toHaveNoLostAcks()
+    expect(verdict).toHaveNoDuplicates()
+  })
+})
