@@ -46,6 +46,21 @@ export async function benchGate(runs = Number(process.env.BENCH_RUNS ?? 5), log:
       }
     }
   }
+  // Below the claims: (config, claim, scenario) cells whose verdict differed between runs.
+  const cellFlips: string[] = []
+  for (const row of TABLE) {
+    for (const claim of CLAIMS) {
+      if (row.expected[claim] === undefined) continue
+      const per = all.map((vs) => vs.find((v) => v.config === row.config.name)?.claims.find((c) => c.claim === claim)?.scenarios ?? [])
+      for (const scenario of per[0]?.map((s) => s.scenario) ?? []) {
+        const seen = per.map((ss) => ss.find((s) => s.scenario === scenario)?.status ?? 'missing')
+        if (new Set(seen).size > 1) cellFlips.push(`  ${row.config.name} / ${claim} / ${scenario}: ${count(seen)}`)
+      }
+    }
+  }
+  const cells = TABLE.reduce((n, r) => n + Object.keys(r.expected).length, 0) * (all[0]?.[0]?.claims[0]?.scenarios.length ?? 0)
+  log(`\nper scenario: ${cellFlips.length} of ${cells} (config, claim, scenario) verdicts differed between runs${cellFlips.length ? ' (the claim verdict held in every run; these are where it rests on fewer scenarios some runs):' : ''}`)
+  for (const l of cellFlips) log(l)
   const sorted = [...seconds].sort((a, b) => a - b)
   log(`\n${TABLE.length} configs, ${runs} runs: ${flips === 0 ? `every (config, claim) got its expected verdict ${runs}/${runs}` : `${flips} (config, claim) cells did not get the same expected verdict every run`}; battery ${sorted[0]?.toFixed(0)}–${sorted.at(-1)?.toFixed(0)} s per run`)
 }

@@ -9,7 +9,12 @@ export function fileLogCreator(file: string, name: string): logCreator {
   return () =>
     ({ namespace, level, label, log }) => {
       const { message, timestamp, ...extra } = log
-      appendFileSync(file, `${timestamp} ${label} [${name}/${namespace}] ${message} ${JSON.stringify(extra)}\n`)
+      try {
+        appendFileSync(file, `${timestamp} ${label} [${name}/${namespace}] ${message} ${JSON.stringify(extra)}\n`)
+      } catch {
+        // The run folder is gone (the run ended and removed it) while a client still logs a
+        // socket closing: the line has nowhere to go, and must not crash its process.
+      }
     }
 }
 
