@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto'
 import { waitFor, type Cluster } from '../cluster/index.js'
 import { HarnessError } from '../errors.js'
 import { ClientLine, dropResponsesOn, withFault, type FaultWindow, type Target } from '../faults/index.js'
-import { reconcile, type LogLike, type Verdict } from '../reconcile/index.js'
+import { reconcile, type Verdict } from '../reconcile/index.js'
 import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
 import { openProducerSession, readTopic, type Ledger, type LedgerEntry, type ProducerSession, type ProducerSessionOptions, type RecordSpec, type TopicLog } from '../workload/index.js'
 
@@ -195,49 +195,6 @@ export function precondition(cond: boolean, what: string): asserts cond {
   if (!cond) throw new ScenarioPreconditionError(`scenario precondition failed: ${what}`)
 }
 
-/** One key read back out of the order its records were handed to `send()`. */
-export interface SendOrderInversion {
-  key: string
-  partition: number
-  /** Handed to send() first, read second. */
-  sentFirst: { id: string; readAt: number }
-  /** Handed to send() second, read first. */
-  readFirst: { id: string; readAt: number }
-}
-
-/**
- * Pairs of records of one key, in one partition, where the record handed to `send()` first
- * (lower ledger `n`) is read after the one handed to it later. This is the ordering a producer
- * application expects from "records of a key stay in send order". The reconciler's `reordered`
- * is stricter on purpose (it only compares a record acknowledged before the other was sent, so
- * sends in flight together never count); this measure is what the order scenarios report.
- */
-export function sendOrderInversions(ledger: { entries: readonly { id: string; key: string; n?: number }[] }, log: LogLike): SendOrderInversion[] {
-  const sendOrder = new Map<string, number>()
-  ledger.entries.forEach((e, i) => sendOrder.set(e.id, e.n ?? i))
-  const firstRead = new Map<string, { key: string; partition: number; offset: number; id: string }>()
-  for (const r of [...log.records].sort((a, b) => a.partition - b.partition || a.offset - b.offset)) {
-    if (r.id === null || !sendOrder.has(r.id) || firstRead.has(`${r.partition}/${r.id}`)) continue
-    firstRead.set(`${r.partition}/${r.id}`, { key: r.key ?? '', partition: r.partition, offset: r.offset, id: r.id })
-  }
-  const groups = new Map<string, { key: string; partition: number; offset: number; id: string }[]>()
-  for (const r of firstRead.values()) {
-    const g = `${r.partition}/${r.key}`
-    groups.set(g, [...(groups.get(g) ?? []), r])
-  }
-  const out: SendOrderInversion[] = []
-  for (const members of groups.values()) {
-    for (const a of members) {
-      for (const b of members) {
-        if (sendOrder.get(a.id)! < sendOrder.get(b.id)! && b.offset < a.offset) {
-          out.push({ key: a.key, partition: a.partition, sentFirst: { id: a.id, readAt: a.offset }, readFirst: { id: b.id, readAt: b.offset } })
-        }
-      }
-    }
-  }
-  return out.sort((x, y) => x.partition - y.partition || x.readFirst.readAt - y.readFirst.readAt)
-}
-
 /** Each row's notes (what the matrix has no column for), one line a row. */
 export function printNotes(rows: readonly ScenarioResult[]): void {
   const lines = rows
@@ -245,7 +202,7 @@ export function printNotes(rows: readonly ScenarioResult[]): void {
     .map((r) => `  ${r.scenario} | ${r.variant}: ${Object.entries(r.notes ?? {}).map(([k, v]) => `${k}=${v}`).join(', ')}`)
   if (lines.length) {
     console.log(
-      `notes (sendOrderInversions: records of a key read back in the opposite order to the one they were handed to send(); the reconciler's reordered counts only a record acknowledged before the other was sent)\n${lines.join('\n')}\n`,
+      `notes\n${lines.join('\n')}\n`,
     )
   }
 }
