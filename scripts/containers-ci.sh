@@ -80,11 +80,11 @@ export CONTAINERS_CONF=$WORK/containers.conf
 SOCK=$WORK/podman.sock
 
 # The lifeline: this shell holds the FIFO open on fd 9; the Podman service is tethered to it
-# (harness/cluster/tether.sh), so it is killed when this script ends, even by SIGKILL. Commands
+# (harness/cluster/tether.pl), so it is killed when this script ends, even by SIGKILL. Commands
 # that may start long-lived processes run with 9>&-, so that only this shell holds it.
 mkfifo "$WORK/lifeline"
 exec 9<>"$WORK/lifeline"
-setsid harness/cluster/tether.sh "$WORK/lifeline" "$WORK/podman.pid" "$WORK/podman.log" \
+setsid harness/cluster/tether.pl "$WORK/lifeline" "$WORK/podman.pid" "$WORK/podman.log" \
   podman system service --time=0 "unix://$SOCK" 9>&- </dev/null >/dev/null 2>&1 &
 
 cleanup() {
