@@ -4,6 +4,7 @@
  *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, suite
  * BENCH_RUNS (default 3) repeats; figures are min / median / max.
  */
+import { followParent, runOwned } from '../harness/cluster/index.js'
 import { benchCluster } from './cluster.js'
 import { main as reconcileMain } from './reconcile.js'
 import { line } from './stats.js'
@@ -16,17 +17,19 @@ const only = process.argv.slice(2)
 const heading = (t: string) => console.log(`\n== ${t}`)
 
 // Several sections: each in a process of its own, so that one section's heap (the reconciler's
-// 5M records take ~2.7 GB) and clusters do not slow the next.
+// 5M records take ~2.7 GB) and clusters do not slow the next. A signal is passed on to the
+// section running (runOwned) and ends the bench; a section whose bench process is gone ends too.
 const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS]
 if (chosen.length > 1) {
-  const { spawnSync } = await import('node:child_process')
   let failed = 0
   for (const section of chosen) {
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, section], { stdio: 'inherit' })
-    if (r.status !== 0) failed++
+    const code = await runOwned(process.execPath, [...process.execArgv, process.argv[1] as string, section])
+    if (code > 128) process.exit(code) // ended by a signal: no further section
+    if (code !== 0) failed++
   }
   process.exit(failed ? 1 : 0)
 }
+followParent(() => process.kill(process.pid, 'SIGTERM'))
 const want = (name: string) => chosen.includes(name as (typeof SECTIONS)[number])
 
 if (want('cluster')) {
