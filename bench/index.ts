@@ -29,7 +29,6 @@ if (chosen.length > 1) {
   }
   process.exit(failed ? 1 : 0)
 }
-followParent(() => process.kill(process.pid, 'SIGTERM'))
 const want = (name: string) => chosen.includes(name as (typeof SECTIONS)[number])
 
 if (want('cluster')) {
@@ -40,6 +39,8 @@ if (want('cluster')) {
   console.log(line('SIGKILL leader → first acks=all produce ok', r.failover, 's', { max: 3 }))
 }
 if (want('reconcile')) {
+  // No cluster here whose owner would follow the bench process (startCluster does): follow it.
+  followParent(() => process.exit(143))
   heading('reconciler')
   await reconcileMain()
 }

@@ -47,7 +47,7 @@ export interface ClusterSpec {
   brokerConfig: Record<string, string>
   /** Folder under which this run's folder (configs, data, logs) is made. */
   runsDir: string
-  /** Keep the run folder after a clean stop (it is always kept after a failure). */
+  /** Keep the run folder after a run that completed (it is always kept after any other ending). */
   keepRunDir: boolean
   /**
    * 'proxied' (default): clients are given the client proxies. 'direct': clients are given the

@@ -9,9 +9,11 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 /**
  * Runs a long-lived command (vitest, a bench section) as a child that neither outlives this
  * process nor is left behind by it:
- *  - the child runs in a process group of its own, and SIGINT, SIGTERM and SIGHUP received here
- *    go to that whole group (as a terminal's Ctrl-C would), once;
- *  - when this process's parent is gone, the child's group gets SIGTERM;
+ *  - the child runs in a process group of its own (a terminal's Ctrl-C reaches this process only),
+ *    and SIGINT, SIGTERM and SIGHUP received here are passed on to the child, once; as a run's
+ *    owner it ends what it started (its test workers follow it). Not to its whole group: workers
+ *    dying at the same moment as it is told would race its own, recorded, ending;
+ *  - when this process's parent is gone, the child gets SIGTERM;
  *  - when this process dies without a word (SIGKILL), a harness child sees its parent gone
  *    (run.ts followParent) and ends its run.
  * Resolves with the code to exit with: the child's, or 128 + the signal that ended it.
@@ -21,9 +23,9 @@ export function runOwned(command: string, args: string[], opts: { env?: NodeJS.P
   const child = spawn(command, args, { stdio: opts.stdio ?? 'inherit', env: opts.env ?? process.env, detached: true })
   const forward = (sig: NodeJS.Signals) => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, sig)
+      if (child.pid !== undefined) process.kill(child.pid, sig)
     } catch {
-      // the group is gone already
+      // it is gone already
     }
   }
   for (const sig of FORWARDED) process.on(sig, forward)

@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os'
 import { ConfigError } from '../errors.js'
 import { ensureRuntime } from '../runtime/install.js'
 import { Cluster } from './cluster.js'
-import { clusterSpec, type ClusterSpec } from './config.js'
+import { clusterSpec, specFromEnv, type ClusterSpec } from './config.js'
 import { startContainers } from './containers/index.js'
 import { startNative, type Started } from './native.js'
 import { followParent, openRun, recordEnding, type EndingReason } from './run.js'
@@ -28,7 +28,7 @@ export interface OwnedCluster {
   cluster: Cluster
   /**
    * Records how the run ended (default: completed), stops every process and the lifeline, and
-   * removes the run folder unless kept. Idempotent.
+   * removes the run folder if the run completed and the folder is not to be kept. Idempotent.
    */
   stop(opts?: { keepRunDir?: boolean; ending?: RunEnding }): Promise<void>
 }
@@ -38,14 +38,15 @@ const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 
 /**
  * Starts a cluster owned by this process: resolves the runtime, starts Toxiproxy and the nodes,
- * waits until every broker is registered. Every process is tethered to this process's lifeline,
+ * waits until every broker is registered. The environment's shape (config.ts specFromEnv) applies
+ * where `partial` says nothing. Every process is tethered to this process's lifeline,
  * so nothing outlives it. From the moment the run folder exists, SIGINT, SIGTERM, SIGHUP and the
  * death of this process's parent end the run: the ending is recorded first (synchronously: vitest
  * exits the process right after its own SIGINT handler), then the cluster is stopped and the
  * process exits; whatever is not stopped by then dies with the lifeline.
  */
 export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: string) => void = () => {}): Promise<OwnedCluster> {
-  const spec = clusterSpec(partial)
+  const spec = clusterSpec({ ...specFromEnv(), ...partial })
   const provider = providerFromEnv()
   const t0 = Date.now()
   const run = openRun(spec)
@@ -54,12 +55,13 @@ export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: 
   let stopping: Promise<void> | undefined
   const stop = (opts: { keepRunDir?: boolean; ending?: RunEnding } = {}): Promise<void> =>
     (stopping ??= (async () => {
-      recordEnding(run.runDir, opts.ending ?? { reason: 'completed' })
+      const ending = opts.ending ?? { reason: 'completed' }
+      recordEnding(run.runDir, ending)
       unhook()
       await started?.cluster.close().catch(() => {})
       await started?.control.destroy().catch(() => {})
       run.lifeline.cut()
-      if (!(opts.keepRunDir ?? spec.keepRunDir)) rmSync(run.runDir, { recursive: true, force: true })
+      if (ending.reason === 'completed' && !(opts.keepRunDir ?? spec.keepRunDir)) rmSync(run.runDir, { recursive: true, force: true })
     })())
   const unhook = hookEndings(run.runDir, (ending, exitCode) => {
     log(`${ending.reason}${ending.detail ? ` (${ending.detail})` : ''}: stopping the cluster`)

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TestProject } from 'vitest/node'
-import { startCluster, specFromEnv, type ClusterDescriptor, type RunEnding } from '../cluster/index.js'
+import { startCluster, type ClusterDescriptor, type RunEnding } from '../cluster/index.js'
 import { loadResults, matrixText, reportsDir, writeReport } from '../report/index.js'
 
 declare module 'vitest' {
@@ -14,12 +14,12 @@ declare module 'vitest' {
  * Boots one cluster for the whole run (in vitest's main process, which owns it: every process of
  * the cluster dies with it) and hands its coordinates to the test files. At the end, records in
  * the run folder how the run ended and writes the durability report from the rows the scenario
- * files saved. KAFKA_DURABILITY_NODES and KAFKA_DURABILITY_RUNS_DIR change the cluster's shape.
+ * files saved.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (l: string) => console.log(`[cluster] ${l}`)
   rmSync(join(reportsDir(), 'results'), { recursive: true, force: true })
-  const owned = await startCluster({ keepRunDir: true, ...specFromEnv() }, log)
+  const owned = await startCluster({ keepRunDir: true }, log)
   project.provide('cluster', owned.cluster.descriptor)
   return async () => {
     await owned.stop({ ending: endingOf(project) })
