@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config'
 
-// Two projects:
-//  - unit:    pure code (reconciler, ledger, config validation); no cluster is booted.
-//  - cluster: everything that needs the real 3-broker cluster; one cluster is booted for the
-//             whole run by the globalSetup and test files run one at a time, since faults are
-//             cluster-wide.
+// Three projects:
+//  - unit:      pure code (reconciler, ledger, config validation); no cluster is booted.
+//  - cluster:   everything that needs the real 3-broker cluster; one cluster is booted for the
+//               whole run by the globalSetup and test files run one at a time, since faults are
+//               cluster-wide.
+//  - lifecycle: runs of their own (small clusters, the suite's commands) ended in each way a run
+//               ends, with nothing of them left after; no shared cluster.
 export default defineConfig({
   test: {
     globals: true,
@@ -26,12 +28,21 @@ export default defineConfig({
         test: {
           name: 'cluster',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/unit/**'],
+          exclude: ['tests/unit/**', 'tests/lifecycle/**'],
           globalSetup: ['harness/vitest/global-setup.ts'],
           setupFiles: ['harness/matchers/setup.ts', 'harness/vitest/cluster-setup.ts'],
           pool: 'forks',
           testTimeout: 180_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'lifecycle',
+          include: ['tests/lifecycle/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 300_000,
         },
       },
     ],

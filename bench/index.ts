@@ -5,6 +5,7 @@
  * BENCH_RUNS (default 3; gate: 5) repeats; figures are min / median / max.
  * `gate` (the verdict table's battery N times) runs only when named: it takes N × ~3 min.
  */
+import { followParent, runOwned } from '../harness/cluster/index.js'
 import { benchCluster } from './cluster.js'
 import { benchGate } from './gate.js'
 import { main as reconcileMain } from './reconcile.js'
@@ -18,14 +19,15 @@ const only = process.argv.slice(2)
 const heading = (t: string) => console.log(`\n== ${t}`)
 
 // Several sections: each in a process of its own, so that one section's heap (the reconciler's
-// 5M records take ~2.7 GB) and clusters do not slow the next.
+// 5M records take ~2.7 GB) and clusters do not slow the next. A signal is passed on to the
+// section running (runOwned) and ends the bench; a section whose bench process is gone ends too.
 const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : SECTIONS.filter((s) => s !== 'gate')
 if (chosen.length > 1) {
-  const { spawnSync } = await import('node:child_process')
   let failed = 0
   for (const section of chosen) {
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1] as string, section], { stdio: 'inherit' })
-    if (r.status !== 0) failed++
+    const code = await runOwned(process.execPath, [...process.execArgv, process.argv[1] as string, section])
+    if (code > 128) process.exit(code) // ended by a signal: no further section
+    if (code !== 0) failed++
   }
   process.exit(failed ? 1 : 0)
 }
@@ -39,6 +41,8 @@ if (want('cluster')) {
   console.log(line('SIGKILL leader → first acks=all produce ok', r.failover, 's', { max: 3 }))
 }
 if (want('reconcile')) {
+  // No cluster here whose owner would follow the bench process (startCluster does): follow it.
+  followParent(() => process.exit(143))
   heading('reconciler')
   await reconcileMain()
 }

@@ -43,6 +43,20 @@ export class ProcessFailedError extends HarnessError {
   }
 }
 
+/**
+ * The run's owner (the process holding its lifeline) is gone, so nothing may be started for the
+ * run any more: whatever is started after its owner died would have nobody to stop it.
+ */
+export class OwnerGoneError extends HarnessError {
+  override name = 'OwnerGoneError'
+  constructor(
+    readonly lifeline: string,
+    readonly action: string,
+  ) {
+    super(`cannot ${action}: the run's owner is gone (no process holds its lifeline ${lifeline} open); nothing was started`)
+  }
+}
+
 /** Bad configuration given by the user; names the field and the rule. */
 export class ConfigError extends HarnessError {
   override name = 'ConfigError'

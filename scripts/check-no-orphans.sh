@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # check-no-orphans.sh [BASELINE]
-# Fails if a Kafka broker or Toxiproxy server is still running that was not already running
-# when BASELINE was written (`check-no-orphans.sh --baseline FILE` writes it): after a run of
+# Fails if a Kafka broker, Toxiproxy server, tether or containers reaper is still running that was
+# not already running when BASELINE was written (`check-no-orphans.sh --baseline FILE` writes it): after a run of
 # the suite, passed or failed, the run must have left none of its own.
-pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy ' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
+pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.ts' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
 if [ "${1:-}" = "--baseline" ]; then pids > "$2"; exit 0; fi
 baseline=${1:-/dev/null}
 left=$(comm -13 "$baseline" <(pids))
@@ -12,4 +12,4 @@ if [ -n "$left" ]; then
   for p in $left; do ps -o pid=,args= -p "$p" >&2; done
   exit 1
 fi
-echo "check-no-orphans: no Kafka or Toxiproxy process left by this run"
+echo "check-no-orphans: no Kafka, Toxiproxy, tether or reaper process left by this run"

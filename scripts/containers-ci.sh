@@ -8,8 +8,9 @@
 #      layout and entrypoints: docker.io/apache/kafka:4.4.0 (a Debian JRE base from debootstrap,
 #      Kafka's jars from Maven Central) and ghcr.io/shopify/toxiproxy:2.12.0 (go install). Each is
 #      rebuilt only when its recipe changed (a label on the image records it);
-#   3. `test` (the default) runs the cluster tests and one scenario file of each scenario folder
-#      with KAFKA_DURABILITY_PROVIDER=containers, checks docker-compose.yml (unit test, then a real
+#   3. `test` (the default) runs the cluster tests, one scenario file of each scenario folder and
+#      the lifecycle endings (tests/lifecycle/endings.test.ts) with
+#      KAFKA_DURABILITY_PROVIDER=containers, checks docker-compose.yml (unit test, then a real
 #      `docker-compose up` and a round trip through localhost:19092-19094), and fails if any
 #      container, network or Podman service is left afterwards. `images` stops after step 2.
 #
@@ -80,11 +81,11 @@ export CONTAINERS_CONF=$WORK/containers.conf
 SOCK=$WORK/podman.sock
 
 # The lifeline: this shell holds the FIFO open on fd 9; the Podman service is tethered to it
-# (harness/cluster/tether.sh), so it is killed when this script ends, even by SIGKILL. Commands
+# (harness/cluster/tether.pl), so it is killed when this script ends, even by SIGKILL. Commands
 # that may start long-lived processes run with 9>&-, so that only this shell holds it.
 mkfifo "$WORK/lifeline"
 exec 9<>"$WORK/lifeline"
-setsid harness/cluster/tether.sh "$WORK/lifeline" "$WORK/podman.pid" "$WORK/podman.log" \
+setsid harness/cluster/tether.pl "$WORK/lifeline" "$WORK/podman.pid" "$WORK/podman.log" \
   podman system service --time=0 "unix://$SOCK" 9>&- </dev/null >/dev/null 2>&1 &
 
 cleanup() {
@@ -220,6 +221,10 @@ fi
 say "cluster suite on containers: tests/cluster ${files[*]}"
 run_suite() { KAFKA_DURABILITY_PROVIDER=containers npx vitest run --project cluster tests/cluster "${files[@]}" 9>&-; }
 timed "suite" run_suite || status=1
+
+say "lifecycle on containers: a run ended in each of the seven ways leaves nothing"
+run_lifecycle() { KAFKA_DURABILITY_PROVIDER=containers npx vitest run --project lifecycle tests/lifecycle/endings.test.ts 9>&-; }
+timed "lifecycle" run_lifecycle || status=1
 
 say "docker-compose.yml: wiring (unit test)"
 npx vitest run --project unit tests/unit/compose.test.ts 9>&- || status=1

@@ -1,14 +1,14 @@
 /**
- * Starts a cluster owned by this process and keeps it until this process dies or is told to stop
- * (SIGINT/SIGTERM). Prints `READY <run folder>` once every broker is registered. Used by the
- * lifecycle test (which SIGKILLs it) and handy for exploring by hand:
- *   npx tsx scripts/own-cluster.ts [--nodes N]
+ * Starts a cluster owned by this process and keeps it until this process dies, its parent is
+ * gone, or it is told to stop (SIGINT/SIGTERM/SIGHUP). Prints `READY <run folder>` once every
+ * broker is registered; the run folder is kept and says how the run ended (`ended`). Used by the
+ * lifecycle tests and handy for exploring by hand:
+ *   npm run own-cluster -- [--nodes N]
  */
 import { startCluster } from '../harness/cluster/index.js'
 
 const i = process.argv.indexOf('--nodes')
-const nodes = i > 0 ? Number(process.argv[i + 1]) : 3
-const owned = await startCluster({ nodes, keepRunDir: false }, (l) => console.error(`[cluster] ${l}`))
+const owned = await startCluster({ ...(i > 0 ? { nodes: Number(process.argv[i + 1]) } : {}), keepRunDir: true }, (l) => console.error(`[cluster] ${l}`))
 console.log(`bootstrap ${owned.cluster.bootstrap.join(',')}`)
 console.log(`toxiproxy ${owned.cluster.descriptor.toxiproxyApi}`)
 console.log(`READY ${owned.cluster.descriptor.runDir}`)

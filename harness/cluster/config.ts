@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { ConfigError } from '../errors.js'
 
 /**
@@ -46,7 +47,7 @@ export interface ClusterSpec {
   brokerConfig: Record<string, string>
   /** Folder under which this run's folder (configs, data, logs) is made. */
   runsDir: string
-  /** Keep the run folder after a clean stop (it is always kept after a failure). */
+  /** Keep the run folder after a run that completed (it is always kept after any other ending). */
   keepRunDir: boolean
   /**
    * 'proxied' (default): clients are given the client proxies. 'direct': clients are given the
@@ -73,6 +74,33 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     }
   }
   return spec
+}
+
+/**
+ * A new KRaft cluster id: 16 random bytes in base64url, as Kafka's own, and like Kafka's
+ * Uuid.randomUuid never starting with '-' (kafka-storage would read `--cluster-id -x…` as an option).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
+}
+
+/**
+ * The cluster shape a run takes from its environment, for runs started by another program (the
+ * lifecycle tests start small runs of their own): KAFKA_DURABILITY_NODES (nodes) and
+ * KAFKA_DURABILITY_RUNS_DIR (runsDir). Unset means the default.
+ */
+export function specFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ClusterSpec> {
+  const out: Partial<ClusterSpec> = {}
+  const nodes = env.KAFKA_DURABILITY_NODES
+  if (nodes !== undefined) {
+    if (!/^[1-9]$/.test(nodes)) throw new ConfigError('KAFKA_DURABILITY_NODES', 'must be an integer from 1 to 9', nodes)
+    out.nodes = Number(nodes)
+  }
+  if (env.KAFKA_DURABILITY_RUNS_DIR) out.runsDir = env.KAFKA_DURABILITY_RUNS_DIR
+  return out
 }
 
 export interface NodePorts {

@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ProcessFailedError } from '../errors.js'
 import type { Runtime } from '../runtime/install.js'
-import { JVM_OPTIONS, LOG4J2_PROPERTIES, serverProperties, type ClusterSpec } from './config.js'
+import { JVM_OPTIONS, LOG4J2_PROPERTIES, newClusterId, serverProperties, type ClusterSpec } from './config.js'
 import { assertPortFree, freePorts } from './ports.js'
-import { Lifeline, isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
+import { isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
 import { Topology, proxyName } from './toxiproxy.js'
+import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
 import { AbortError, waitFor } from './wait.js'
 
@@ -16,7 +16,6 @@ const run = promisify(execFile)
 
 /** Facts the native provider keeps in the descriptor so any process can control the nodes. */
 export interface NativeData {
-  lifeline: string
   java: string
   classpath: string
   log4jConfig: string
@@ -27,19 +26,14 @@ export interface NativeData {
 export interface Started {
   descriptor: ClusterDescriptor
   control: NodeControl
-  /** Held by the owner; cutting it kills every process of the run. */
-  lifeline: Lifeline
 }
 
 /**
  * The native provider: Apache Kafka from Maven Central jars on the installed Java, and Shopify's
  * Toxiproxy built with go install, as processes on 127.0.0.1. No container engine needed.
  */
-export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: string) => void): Promise<Started> {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  const runDir = resolve(spec.runsDir, `${stamp}-${process.pid}`)
-  mkdirSync(runDir, { recursive: true })
-  const lifeline = Lifeline.hold(join(runDir, 'lifeline'))
+export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtime, log: (l: string) => void): Promise<Started> {
+  const { runDir } = opened
   const n = spec.nodes
   const ports = await freePorts(n * 6 + 1)
   const take = () => ports.shift() as number
@@ -57,11 +51,10 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
     ) as NodeDescriptor['proxies']
     nodes.push({ id, ...nodeFiles(dir), ports: listen, proxies })
   }
-  const clusterId = randomBytes(16).toString('base64url')
+  const clusterId = newClusterId()
   const log4jConfig = join(runDir, 'log4j2.properties')
   writeFileSync(log4jConfig, LOG4J2_PROPERTIES)
   const data: NativeData = {
-    lifeline: lifeline.path,
     java: rt.java,
     classpath: rt.kafkaClasspath,
     log4jConfig,
@@ -71,6 +64,7 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
   const descriptor: ClusterDescriptor = {
     provider: 'native',
     runDir,
+    lifeline: opened.lifeline.path,
     clusterId,
     kafkaVersion: rt.kafkaVersion,
     toxiproxyApi: `http://127.0.0.1:${apiPort}`,
@@ -82,7 +76,6 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
   }
   const control = new NativeControl(descriptor)
   try {
-    log(`run folder ${runDir}`)
     // The ports were free when chosen; say which one another program took since, and the fix.
     await assertPortFree(apiPort, 'Toxiproxy API')
     for (const node of nodes) {
@@ -92,7 +85,7 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
       }
     }
     await spawnTethered({
-      lifeline: data.lifeline,
+      lifeline: descriptor.lifeline,
       pidFile: data.toxiproxyPidFile,
       logFile: data.toxiproxyLog,
       command: rt.toxiproxyServer,
@@ -120,10 +113,9 @@ export async function startNative(spec: ClusterSpec, rt: Runtime, log: (l: strin
     await Promise.all(nodes.map((node) => formatStorage(data, node, clusterId)))
     log(`storage formatted (cluster id ${clusterId}); starting ${n} Kafka ${rt.kafkaVersion} nodes`)
     await Promise.all(nodes.map((node) => control.start(node.id)))
-    return { descriptor, control, lifeline }
+    return { descriptor, control }
   } catch (e) {
     await control.destroy().catch(() => {})
-    lifeline.cut()
     throw e
   }
 }
@@ -233,7 +225,7 @@ export class NativeControl implements NodeControl {
     if (this.pid(id) !== undefined) throw new Error(`cannot start node ${id}: it is already running`)
     const logOffset = sizeOf(node.serverLog)
     const pid = await spawnTethered({
-      lifeline: this.data.lifeline,
+      lifeline: this.d.lifeline,
       pidFile: node.pidFile,
       logFile: node.outputLog,
       command: this.data.java,

@@ -1,14 +1,20 @@
 import { spawn, execFileSync } from 'node:child_process'
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, constants as fsc } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, constants as fsc } from 'node:fs'
+import { Socket } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { waitFor } from './wait.js'
+import { OwnerGoneError, ProcessFailedError } from '../errors.js'
+import { AbortError, waitFor } from './wait.js'
 
-const TETHER = join(dirname(fileURLToPath(import.meta.url)), 'tether.sh')
+const TETHER = join(dirname(fileURLToPath(import.meta.url)), 'tether.pl')
+/** tether.pl's exit code when the lifeline has no writer: the owner is gone, nothing was started. */
+const TETHER_OWNER_GONE = 96
 
 /**
- * The lifeline: a FIFO held open by the run's owner process. Every process the harness starts is
- * tethered to it (see tether.sh) and dies when the owner dies, however it dies.
+ * The lifeline: a FIFO held open for writing by the run's owner process, and by no other process.
+ * Every process the harness starts is tethered to it (see tether.pl) and dies when the owner dies,
+ * however it dies: the kernel closes the owner's end, and a reader sees end-of-file. Any process
+ * can ask whether the owner is alive (`ownerAlive`) or be told when it is gone (`watchOwner`).
  */
 export class Lifeline {
   private fd: number | undefined
@@ -32,6 +38,89 @@ export class Lifeline {
   }
 }
 
+/**
+ * Opens a lifeline for reading without blocking (undefined if it does not exist) and says whether
+ * a writer, the owner, holds it: a read gives EAGAIN while one does and end-of-file when none does.
+ */
+function openReader(lifeline: string): { fd: number; alive: boolean } | undefined {
+  let fd: number
+  try {
+    fd = openSync(lifeline, fsc.O_RDONLY | fsc.O_NONBLOCK)
+  } catch {
+    return undefined
+  }
+  const buf = Buffer.alloc(512)
+  for (;;) {
+    try {
+      if (readSync(fd, buf) === 0) return { fd, alive: false }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return { fd, alive: true }
+      closeSync(fd)
+      throw e
+    }
+  }
+}
+
+/** True while the owner holding `lifeline` is alive. Never blocks. */
+export function ownerAlive(lifeline: string): boolean {
+  const r = openReader(lifeline)
+  if (r) closeSync(r.fd)
+  return r?.alive ?? false
+}
+
+/** Throws OwnerGoneError unless the owner holding `lifeline` is alive: the check before starting anything. */
+export function assertOwnerAlive(lifeline: string, action: string): void {
+  if (!ownerAlive(lifeline)) throw new OwnerGoneError(lifeline, action)
+}
+
+/**
+ * Calls `onGone` once the owner holding `lifeline` is gone: at once (synchronously) if it is gone
+ * already, else when its end closes. The read end is opened before the check, so an owner that
+ * dies at any moment after it is seen (a FIFO reports the hang-up once a writer it had is gone).
+ * With keepAlive false (the default) the watch does not keep this process running. Returns a
+ * function that ends the watch.
+ */
+export function watchOwner(lifeline: string, onGone: () => void, opts: { keepAlive?: boolean } = {}): () => void {
+  const r = openReader(lifeline)
+  if (!r?.alive) {
+    if (r) closeSync(r.fd)
+    onGone()
+    return () => {}
+  }
+  const fifo = new Socket({ fd: r.fd, readable: true, writable: false })
+  let done = false
+  const fire = () => {
+    if (done) return
+    done = true
+    fifo.destroy()
+    onGone()
+  }
+  fifo.on('data', () => {})
+  fifo.on('end', fire)
+  fifo.on('error', fire)
+  if (!opts.keepAlive) fifo.unref()
+  return () => {
+    done = true
+    fifo.destroy()
+  }
+}
+
+/** SIGKILLs every child process of `pid` (this process by default); returns their pids. */
+export function killChildren(pid = process.pid): number[] {
+  const killed: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (ppid === pid && signal(Number(entry), 'SIGKILL')) killed.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return killed
+}
+
 export interface TetheredSpec {
   lifeline: string
   pidFile: string
@@ -45,10 +134,11 @@ export interface TetheredSpec {
 /**
  * Starts a tethered process in its own session (a Ctrl-C to the terminal reaches the owner, not
  * the cluster, whose processes then die through the lifeline) and returns its pid once written.
+ * Refused with OwnerGoneError when the lifeline's owner is gone: nothing is started then.
  */
 export async function spawnTethered(spec: TetheredSpec): Promise<number> {
   rmSync(spec.pidFile, { force: true })
-  // The tether's own messages (bash's "Killed" job notices, a missing lifeline) go to the log too.
+  // The tether's own messages (an owner found gone, a missing lifeline) go to the log too.
   const logFd = openSync(spec.logFile, 'a')
   const child = spawn(TETHER, [spec.lifeline, spec.pidFile, spec.logFile, spec.command, ...spec.args], {
     detached: true,
@@ -64,7 +154,8 @@ export async function spawnTethered(spec: TetheredSpec): Promise<number> {
   return waitFor(
     `${spec.command} to start (pid file ${spec.pidFile})`,
     () => {
-      if (exitCode !== undefined && !existsSync(spec.pidFile)) throw new Error(`tether exited with ${exitCode}`)
+      if (exitCode === TETHER_OWNER_GONE) throw new AbortError(new OwnerGoneError(spec.lifeline, `start ${spec.command}`))
+      if (exitCode !== undefined && !existsSync(spec.pidFile)) throw new AbortError(new ProcessFailedError(`tether of ${spec.command}`, spec.logFile, tail(spec.logFile), `it exited with ${exitCode} before starting it`))
       return readPid(spec.pidFile)
     },
     { timeoutMs: 10_000 },

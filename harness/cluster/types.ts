@@ -45,6 +45,12 @@ export interface NodeDescriptor {
 export interface ClusterDescriptor {
   provider: 'native' | 'containers'
   runDir: string
+  /**
+   * The owner's lifeline (run.ts): a FIFO only the owner holds open for writing. Whoever starts
+   * a process or container for the run checks it first (process.ts `ownerAlive`); a test worker
+   * watches it to stop when the owner is gone.
+   */
+  lifeline: string
   clusterId: string
   kafkaVersion: string
   /** http://127.0.0.1:port of Toxiproxy's API. */
@@ -54,7 +60,7 @@ export interface ClusterDescriptor {
   nodes: NodeDescriptor[]
   /** Where client lines (harness/faults/client-line.ts) may put their run-time proxies. */
   lines: LineAddresses
-  /** Provider-specific facts (native: java, classpath, lifeline; containers: container ids). */
+  /** Provider-specific facts (native: java, classpath; containers: container ids). */
   provider_data: Record<string, unknown>
 }
 

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { ProcessFailedError } from '../../errors.js'
-import { isAlive, readPid, signal, tail, waitExit } from '../process.js'
+import { assertOwnerAlive, isAlive, readPid, signal, tail, waitExit } from '../process.js'
 import type { ClusterDescriptor, NodeControl, NodeDescriptor, NodeState } from '../types.js'
 import { AbortError, waitFor } from '../wait.js'
 import { engine, removeRun, statusOf, type Container } from './engine.js'
@@ -10,7 +10,6 @@ import { logGrowth } from './logs.js'
 export interface ContainersData {
   runId: string
   network: string
-  lifeline: string
   /** The reaper removes the run's containers and network when the lifeline breaks. */
   reaperPidFile: string
   toxiproxy: { id: string; name: string }
@@ -125,6 +124,8 @@ export class ContainersControl implements NodeControl {
     const node = this.node(id)
     const { c, name } = await this.container(id)
     const grown = logGrowth(node.serverLog)
+    // A container started once the owner is gone could start after the reaper looked: never.
+    assertOwnerAlive(this.d.lifeline, `start node ${id} (container ${name})`)
     await c.start()
     await this.waitStarted(node, c, name, grown)
   }

@@ -1,18 +1,17 @@
-import { randomBytes } from 'node:crypto'
 import { chmodSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { GenericContainer as GenericContainerType } from 'testcontainers'
 import { RuntimeRequirementError } from '../../errors.js'
 import { KAFKA_VERSION } from '../../runtime/versions.js'
-import type { ClusterSpec } from '../config.js'
+import { newClusterId, type ClusterSpec } from '../config.js'
 import type { Started } from '../native.js'
-import { Lifeline } from '../process.js'
+import type { OpenRun } from '../run.js'
 import { Topology, proxyName } from '../toxiproxy.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeDescriptor, type ProxyDescriptor } from '../types.js'
 import { ContainersControl, type ContainersData } from './control.js'
 import { engine } from './engine.js'
 import { logGrowth } from './logs.js'
-import { spawnReaper } from './reaper.js'
+import { STARTED_MARK, spawnReaper } from './reaper.js'
 import {
   BROKER_PORTS,
   CONTAINER_LOG4J2_PROPERTIES,
@@ -41,18 +40,14 @@ import {
  * alias. Everything is labelled with the run id and removed at teardown; a reaper tied to the
  * owner's lifeline removes it if the owner dies first (testcontainers' Ryuk is not relied on).
  */
-export async function startContainers(spec: ClusterSpec, log: (l: string) => void): Promise<Started> {
+export async function startContainers(spec: ClusterSpec, opened: OpenRun, log: (l: string) => void): Promise<Started> {
   const client = await engine()
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
-  const runDir = resolve(spec.runsDir, `${stamp}-${process.pid}`)
-  mkdirSync(runDir, { recursive: true })
-  const runId = basename(runDir).toLowerCase()
+  const { runDir } = opened
+  const runId = opened.runId.toLowerCase()
   const labels = runLabels(runId)
-  const lifeline = Lifeline.hold(join(runDir, 'lifeline'))
   const data: ContainersData = {
     runId,
     network: `kd-${runId}`,
-    lifeline: lifeline.path,
     reaperPidFile: join(runDir, 'reaper.pid'),
     toxiproxy: { id: '', name: '' },
     nodes: {},
@@ -60,7 +55,8 @@ export async function startContainers(spec: ClusterSpec, log: (l: string) => voi
   const descriptor: ClusterDescriptor = {
     provider: 'containers',
     runDir,
-    clusterId: randomBytes(16).toString('base64url'),
+    lifeline: opened.lifeline.path,
+    clusterId: newClusterId(),
     kafkaVersion: KAFKA_VERSION,
     toxiproxyApi: '',
     bootstrap: [],
@@ -70,8 +66,7 @@ export async function startContainers(spec: ClusterSpec, log: (l: string) => voi
   }
   const control = new ContainersControl(descriptor)
   try {
-    log(`run folder ${runDir}`)
-    await spawnReaper({ lifeline: lifeline.path, runId, pidFile: data.reaperPidFile, logFile: join(runDir, 'reaper.log') })
+    await spawnReaper({ lifeline: opened.lifeline.path, runId, pidFile: data.reaperPidFile, logFile: join(runDir, 'reaper.log') })
     await client.network.create({ Name: data.network, Driver: 'bridge', CheckDuplicate: true, Labels: labels })
     const tc = await import('testcontainers')
     const run: Run = { spec, data, descriptor, image: (name) => new tc.GenericContainer(name).withLabels(labels).withNetworkMode(data.network), tc }
@@ -85,10 +80,10 @@ export async function startContainers(spec: ClusterSpec, log: (l: string) => voi
 
     log(`starting ${spec.nodes} Kafka ${KAFKA_VERSION} containers (${IMAGES.kafka}) on network ${data.network}`)
     await Promise.all(descriptor.nodes.map((node, i) => startBroker(run, node, `container:${holders[i]}`, control)))
-    return { descriptor, control, lifeline }
+    writeFileSync(join(runDir, STARTED_MARK), `${new Date().toISOString()}\n`)
+    return { descriptor, control }
   } catch (e) {
     await control.destroy().catch(() => {})
-    lifeline.cut()
     throw e
   }
 }

@@ -6,6 +6,9 @@ import { ProcessFailedError } from '../../errors.js'
 import { readPid, tail } from '../process.js'
 import { AbortError, waitFor } from '../wait.js'
 
+/** Written in the run folder once every container of the run is up: no create request is in flight after it. */
+export const STARTED_MARK = 'containers-started'
+
 const here = dirname(fileURLToPath(import.meta.url))
 const REAPER = join(here, 'reaper-main.ts')
 /** The project folder, from which `--import tsx` resolves. */

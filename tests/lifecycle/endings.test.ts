@@ -1,0 +1,55 @@
+import { afterAll, describe, expect, test } from 'vitest'
+import { providerFromEnv, type EndingReason } from '../../harness/cluster/index.js'
+import { Run, endRun, row, sendAt } from './support/run.js'
+
+/**
+ * Nothing outlives its owner: a real run (`npx vitest run` of a fixture test on a one-node
+ * cluster, in a process group of its own) is ended in each way a run ends, then nothing of it may
+ * be left (no process, container, network, namespace, mount or firewall rule) and its run folder
+ * must say how it ended. The time from the ending until nothing was left is printed, not asserted.
+ */
+const provider = providerFromEnv()
+const FIXTURE = ['vitest', 'run', '--config', 'tests/lifecycle/fixtures/vitest.config.ts']
+
+interface Way {
+  name: string
+  /** The fixture's mode: pass and fail wait to be let go; hold stays in its test. */
+  mode: 'pass' | 'fail' | 'hold'
+  /** Ends the run; returns the time the ending began. */
+  end: (run: Run) => Promise<number> | number
+  ended: EndingReason
+}
+
+/** The normal endings begin when the fixture's test body ends. */
+const letGo = async (run: Run) => {
+  run.release()
+  return (await run.until('the fixture test to end its body', () => run.mark('test-done') ?? fail('no test-done mark yet'))).at
+}
+
+const WAYS: Way[] = [
+  { name: 'normal end', mode: 'pass', end: letGo, ended: 'completed' },
+  { name: 'a failing test', mode: 'fail', end: letGo, ended: 'failed' },
+  { name: 'SIGINT to the process group', mode: 'hold', end: (r) => sendAt(-r.pgid, 'SIGINT'), ended: 'SIGINT' },
+  { name: 'SIGINT to the main process only', mode: 'hold', end: (r) => sendAt(r.owner(), 'SIGINT'), ended: 'SIGINT' },
+  // npx passes a SIGTERM to its `sh -c`, which dies of it without passing it on; vitest follows its parent.
+  { name: 'SIGTERM to the top process', mode: 'hold', end: (r) => sendAt(r.pgid, 'SIGTERM'), ended: 'parent vanished' },
+  { name: 'SIGKILL to the main process', mode: 'hold', end: (r) => sendAt(r.owner(), 'SIGKILL'), ended: 'owner vanished' },
+  // vitest's main process exits on the unhandled rejection that the lost worker causes, without its teardown.
+  { name: 'SIGKILL to a worker', mode: 'hold', end: (r) => sendAt(r.mark('in-test')?.pid ?? fail('no worker pid'), 'SIGKILL'), ended: 'exited' },
+]
+
+function fail(why: string): never {
+  throw new Error(why)
+}
+
+describe(`lifecycle (${provider}): however a run ends, nothing of it is left`, () => {
+  const table: string[] = []
+  afterAll(() => console.log(`\n[lifecycle] ${provider}: ending → nothing of the run left\n${table.join('\n')}`))
+
+  test.each(WAYS)('$name', async (way) => {
+    const run = Run.start('npx', FIXTURE, { KAFKA_DURABILITY_NODES: '1', KD_FIXTURE_MODE: way.mode }, provider)
+    const ended = await endRun(run, { what: 'the fixture test to be in progress', probe: () => run.mark('in-test') ?? fail('no in-test mark yet') }, way.end)
+    table.push(row(way.name, ended))
+    expect(ended.ending?.reason, `ended file; output:\n${run.output()}`).toBe(way.ended)
+  })
+})
