@@ -11,9 +11,9 @@
  * exercised by no scenario; 2 invalid input; 3 the harness could not judge (a scenario could not
  * run, a lane could not be read back, or no verdict was written).
  */
-import { spawnSync } from 'node:child_process'
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { runOwned, vitestCommand } from '../cluster/index.js'
 import { contradictions, loadGateConfig } from './config.js'
 import { gateReportFiles, loadGateVerdicts } from './report.js'
 import { verdictTableText } from './table.js'
@@ -38,13 +38,14 @@ for (const f of files) {
   }
 }
 const started = Date.now()
-const r = spawnSync('npx', ['vitest', 'run', '--project', 'cluster', 'tests/gate'], {
-  stdio: 'inherit',
+// vitest as a child this process owns: a signal here reaches it, and it ends if this process dies.
+const code = await runOwned(...vitestCommand(['run', '--project', 'cluster', 'tests/gate']), {
   env: { ...process.env, DURABILITY_CONFIG: files.map((f) => resolve(f)).join(',') },
 })
+if (code > 128) process.exit(code) // ended by a signal: no verdict to give
 const saved = loadGateVerdicts()
 if (!saved || statSync(gateReportFiles().json).mtimeMs < started) {
-  console.error(`[gate] no verdict was written (vitest exited with ${r.status ?? r.signal}); the harness could not judge. See the output above.`)
+  console.error(`[gate] no verdict was written (vitest exited with ${code}); the harness could not judge. See the output above.`)
   process.exit(3)
 }
 console.log(`\n${verdictTableText(saved.verdicts)}\n\n[gate] table: ${gateReportFiles().markdown}`)
