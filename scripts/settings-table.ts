@@ -1,4 +1,4 @@
-/** Prints the README's table of broker settings that differ from Kafka's defaults. */
+/** Prints docs/running.md's table of broker settings that differ from Kafka's defaults. */
 import { JVM_OPTIONS, TUNED_SETTINGS } from '../harness/cluster/config.js'
 
 export function settingsTable(): string {

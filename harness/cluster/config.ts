@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.js'
 
 /**
  * Broker settings that differ from Kafka's production defaults, with both values and the reason.
- * The README's table is generated from this list (npm run docs:settings), so they cannot drift.
+ * The table in docs/running.md is printed from this list (npx tsx scripts/settings-table.ts) and tests/unit/readme-settings.test.ts keeps them equal.
  */
 export const TUNED_SETTINGS: ReadonlyArray<{ key: string; value: string; kafkaDefault: string; why: string }> = [
   { key: 'default.replication.factor', value: '3', kafkaDefault: '1', why: 'every test topic is RF=3' },

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
-/** Apache Kafka server version run by both providers (see README, "Kafka version"). */
+/** Apache Kafka server version run by both providers (see docs/running.md, "Kafka version"). */
 export const KAFKA_VERSION = '4.4.0'
 /** Kafka 4.x brokers need Java 17 or newer. */
 export const JAVA_MIN_MAJOR = 17
