@@ -1,4 +1,9 @@
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { defineConfig } from 'vitest/config'
+
+/** Loaded into each test worker first: it stops when its main process is gone (see the file). */
+export const FOLLOW_MAIN = ['--import', pathToFileURL(resolve(import.meta.dirname, 'harness/vitest/follow-main.mjs')).href]
 
 // Three projects:
 //  - unit:      pure code (reconciler, ledger, config validation); no cluster is booted.
@@ -12,6 +17,7 @@ export default defineConfig({
     globals: true,
     // Faults are cluster-wide and two cores are shared with three JVMs: one file at a time.
     fileParallelism: false,
+    poolOptions: { forks: { execArgv: FOLLOW_MAIN } },
     // JUnit XML for CI systems; the durability report itself is written by the globalSetup.
     reporters: ['default', ['junit', { outputFile: 'reports/junit.xml' }], ['json', { outputFile: 'reports/vitest.json' }]],
     projects: [

@@ -29,14 +29,15 @@ afterAll(async () => {
  * A test worker whose main process is gone stops at once: it kills the processes it started (a
  * payment-service), notes why in the run folder's workers.log, and exits, ending its test; it
  * starts nothing more (a restart already under way is refused: the owner's lifeline has no
- * writer). It learns of it from its IPC channel to the main process closing (vitest's forks pool)
- * or from the run's lifeline closing, whichever comes first. Set up once per worker process.
+ * writer). It learns of it from its IPC channel to the main process closing (vitest's forks pool;
+ * watched from the worker's first moment by follow-main.mjs, whose stop this replaces) or from the
+ * run's lifeline closing, whichever comes first. Set up once per worker process.
  */
 function followMain(d: ClusterDescriptor): void {
-  const g = globalThis as { kafkaDurabilityFollowsMain?: boolean }
+  const g = globalThis as { kafkaDurabilityFollowsMain?: boolean; kafkaDurabilityStopWorker?: (why: string) => void }
   if (g.kafkaDurabilityFollowsMain) return
   g.kafkaDurabilityFollowsMain = true
-  const stop = (why: string) => {
+  g.kafkaDurabilityStopWorker = (why: string) => {
     const killed = killChildren()
     try {
       appendFileSync(join(d.runDir, 'workers.log'), `${new Date().toISOString()} worker pid ${process.pid}: ${why}; killed its child processes [${killed.join(', ')}] and exited, ending its test\n`)
@@ -46,6 +47,5 @@ function followMain(d: ClusterDescriptor): void {
     // vitest replaces process.exit in its workers with a function that throws.
     process.kill(process.pid, 'SIGKILL')
   }
-  process.once('disconnect', () => stop('the main process is gone (its IPC channel closed)'))
-  watchOwner(d.lifeline, () => stop("the run's owner is gone (its lifeline closed)"))
+  watchOwner(d.lifeline, () => g.kafkaDurabilityStopWorker?.("the run's owner is gone (its lifeline closed)"))
 }

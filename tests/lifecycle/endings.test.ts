@@ -18,6 +18,8 @@ interface Way {
   /** Ends the run; returns the time the ending began. */
   end: (run: Run) => Promise<number> | number
   ended: EndingReason
+  /** When to end it: with the fixture test in progress (the default), or as soon as the cluster is up. */
+  at?: 'in-test' | 'cluster up'
 }
 
 /** The normal endings begin when the fixture's test body ends. */
@@ -36,6 +38,8 @@ const WAYS: Way[] = [
   { name: 'SIGKILL to the main process', mode: 'hold', end: (r) => sendAt(r.owner(), 'SIGKILL'), ended: 'owner vanished' },
   // vitest's main process exits on the unhandled rejection that the lost worker causes, without its teardown.
   { name: 'SIGKILL to a worker', mode: 'hold', end: (r) => sendAt(r.mark('in-test')?.pid ?? fail('no worker pid'), 'SIGKILL'), ended: 'exited' },
+  // The worker may not have reached its test file yet: it must stop all the same (follow-main.mjs).
+  { name: 'SIGKILL to the main process as the worker starts', mode: 'hold', end: (r) => sendAt(r.owner(), 'SIGKILL'), ended: 'owner vanished', at: 'cluster up' },
 ]
 
 function fail(why: string): never {
@@ -48,7 +52,8 @@ describe(`lifecycle (${provider}): however a run ends, nothing of it is left`, (
 
   test.each(WAYS)('$name', async (way) => {
     const run = Run.start('npx', FIXTURE, { KAFKA_DURABILITY_NODES: '1', KD_FIXTURE_MODE: way.mode }, provider)
-    const ended = await endRun(run, { what: 'the fixture test to be in progress', probe: () => run.mark('in-test') ?? fail('no in-test mark yet') }, way.end)
+    const ready = way.at === 'cluster up' ? { what: 'the cluster to be up', probe: () => run.clusterUp() } : { what: 'the fixture test to be in progress', probe: () => run.mark('in-test') ?? fail('no in-test mark yet') }
+    const ended = await endRun(run, ready, way.end)
     table.push(row(way.name, ended))
     expect(ended.ending?.reason, `ended file; output:\n${run.output()}`).toBe(way.ended)
   })
