@@ -34,7 +34,6 @@ const COMMANDS: Command[] = [
     name: 'gate',
     args: ['run', 'gate', '--', 'examples/configs/safe.json'],
     ended: { term: 'SIGTERM', kill: 'parent vanished' },
-    pending: 'harness/gate/cli.ts still runs vitest with spawnSync(npx …), which neither passes a signal on nor is followed; it is to call runOwned(...vitestCommand([...]))',
   },
 ]
 
