@@ -3,14 +3,18 @@
  *
  * For 1M and 5M records: a synthetic ledger and log (12 partitions, 1000 keys, ~500 sends in
  * flight at any time, 0.1% failed, 0.1% unknown, and a few injected anomalies of every kind),
- * reconciled once cold (JIT warm-up, reported on its own) and then 3 times measured. Reported:
- * records/s (ledger entries per second of `reconcile()`, the log being about as large)
- * min/median/max, the same per CPU-second, the heap + ArrayBuffer growth during one reconcile,
- * and the process's peak RSS (which includes the input data). The verdict's counts are checked
- * against the injected anomalies on every run, so a fast wrong answer cannot pass as a result.
+ * reconciled once cold (JIT warm-up, reported on its own) and then 3 times measured, for each id
+ * shape (workload ids `<prefix>-<n>`, and random UUIDs as another tool writes them; see ID_SHAPES),
+ * each shape in a process of its own. Reported: records/s (ledger entries per second of
+ * `reconcile()`, the log being about as large) min/median/max, the same per CPU-second, the heap +
+ * ArrayBuffer growth during one reconcile, and the process's peak RSS (which includes the input
+ * data). The verdict's counts are checked against the injected anomalies on every run, so a fast
+ * wrong answer cannot pass as a result.
+ *
+ * BENCH_IDS=workload,uuid,hex  BENCH_SIZES=1000000,5000000  BENCH_RUNS=3 (the defaults, but `hex`).
  */
 import { availableParallelism, loadavg } from 'node:os'
-import { pathToFileURL } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { reconcile, type Verdict } from '../harness/reconcile/index.js'
@@ -18,6 +22,8 @@ import type { LedgerEntry, LogRecord } from '../harness/workload/index.js'
 import { summarize, type Summary } from './stats.js'
 
 export interface ReconcileBenchResult {
+  /** The shape of the ids (see ID_SHAPES). */
+  ids: IdShape
   records: number
   logRecords: number
   /** Ledger entries reconciled per second of wall-clock time. */
@@ -48,12 +54,60 @@ interface Synthetic {
   }
 }
 
-function synthesize(n: number): Synthetic {
+/**
+ * The ids a run's ledger and log carry:
+ * - `workload`: `<prefix>-<n>`, as this harness's workload writes them (`a1b2c3d4-0`, `a1b2c3d4-1`, …);
+ * - `uuid`: random UUIDs as a Java tool writes them (`UUID.randomUUID().toString()`: 36 characters,
+ *   lowercase hex, version 4);
+ * - `hex`: another client's order ids, `order-` and 12 to 28 random hex digits (lengths vary).
+ * Ids are unique by construction: the first 8 hex digits of `uuid` and `hex` ids are a bijection of
+ * the entry number (scrambled, so they look random), the rest is random.
+ */
+export const ID_SHAPES = ['workload', 'uuid', 'hex'] as const
+export type IdShape = (typeof ID_SHAPES)[number]
+
+function idMaker(shape: IdShape): (i: number) => string {
+  let state = 0x9e3779b9 // xorshift32, seeded: every run of the bench sees the same ids
+  const random = () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return state >>> 0
+  }
+  const hex8 = (x: number) => (x >>> 0).toString(16).padStart(8, '0')
+  /** An invertible scramble of a 32-bit number (odd multiplier, xor-shifts). */
+  const scramble = (i: number) => {
+    let x = Math.imul(i ^ (i >>> 16), 0x45d9f3b)
+    x = Math.imul(x ^ (x >>> 16), 0x45d9f3b)
+    return (x ^ (x >>> 16)) >>> 0
+  }
+  if (shape === 'workload') return (i) => `a1b2c3d4-${i}`
+  if (shape === 'uuid') {
+    return (i) => {
+      const b = hex8(random())
+      const c = hex8(random())
+      const d = hex8(random())
+      // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx
+      return `${hex8(scramble(i))}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${'89ab'[random() & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`
+    }
+  }
+  return (i) => {
+    const extra = 4 + (random() % 17) // 4..20 more hex digits
+    let tail = ''
+    while (tail.length < extra) tail += hex8(random())
+    return `order-${hex8(scramble(i))}${tail.slice(0, extra)}`
+  }
+}
+
+function synthesize(n: number, shape: IdShape): Synthetic {
   const t0 = 1_700_000_000_000.25
   const entries: LedgerEntry[] = new Array(n)
   const perPartition: LogRecord[][] = Array.from({ length: PARTITIONS }, () => [])
+  /** The ledger entry of each record in perPartition (the injections below need it). */
+  const entryOf: number[][] = Array.from({ length: PARTITIONS }, () => [])
   const headers = {} // shared: the reconciler never reads headers
   const seqs = new Int32Array(KEYS)
+  const idOf = idMaker(shape)
   let failed = 0
   let unknown = 0
   for (let i = 0; i < n; i++) {
@@ -65,24 +119,28 @@ function synthesize(n: number): Synthetic {
     const outcome = roll === 1 ? 'failed' : roll === 2 || roll === 3 ? 'unknown' : 'ok'
     const written = outcome === 'ok' || roll === 3
     const offset = perPartition[partition]!.length
+    const ledgerId = idOf(i)
     entries[i] = {
-      id: `a1b2c3d4-${i}`, key, seq: seqs[k]!++, n: i, call: i, start, end: start + 5, outcome,
+      id: ledgerId, key, seq: seqs[k]!++, n: i, call: i, start, end: start + 5, outcome,
       partition: outcome === 'ok' ? partition : null, offset: outcome === 'ok' ? offset : null, attempts: 1,
     }
     if (outcome === 'failed') failed++
     if (outcome === 'unknown') unknown++
     // a fresh, flat string, as the reader's Buffer.toString() produces, not the ledger's
-    const id = Buffer.from(`a1b2c3d4-${i}`, 'latin1').toString('latin1')
-    if (written) perPartition[partition]!.push({ partition, offset, key, id, timestamp: start + 1, headers })
+    const id = Buffer.from(ledgerId, 'latin1').toString('latin1')
+    if (written) {
+      perPartition[partition]!.push({ partition, offset, key, id, timestamp: start + 1, headers })
+      entryOf[partition]!.push(i)
+    }
   }
   const p0 = perPartition[0]!
   const p1 = perPartition[1]!
   // lost: acknowledged records removed from the log (their offsets left empty)
   let lost = 0
   for (let j = 100; lost < INJECTED.lost; j += 997) {
-    const r = p1[j]!
-    if (entries[Number(r.id!.slice(9))]!.outcome === 'ok') {
+    if (entries[entryOf[1]![j]!]!.outcome === 'ok') {
       p1.splice(j, 1)
+      entryOf[1]!.splice(j, 1)
       lost++
     }
   }
@@ -90,11 +148,13 @@ function synthesize(n: number): Synthetic {
   let swaps = 0
   for (let j = 1000; swaps < INJECTED.swaps; j += 5003) {
     const a = p0[j]!
-    const b = p0.slice(j + 1).find((r) => r.key === a.key)!
-    const ea = entries[Number(a.id!.slice(9))]!
-    const eb = entries[Number(b.id!.slice(9))]!
+    const jb = p0.findIndex((r, t) => t > j && r.key === a.key)
+    const b = p0[jb]!
+    const ea = entries[entryOf[0]![j]!]!
+    const eb = entries[entryOf[0]![jb]!]!
     if (ea.outcome !== 'ok' || eb.outcome !== 'ok') continue
     ;[a.id, b.id] = [b.id, a.id]
+    ;[entryOf[0]![j], entryOf[0]![jb]] = [entryOf[0]![jb]!, entryOf[0]![j]!]
     swaps++
   }
   // duplicated and phantom records appended to partition 2
@@ -134,10 +194,14 @@ const footprint = () => {
   return m.heapUsed + m.arrayBuffers
 }
 
-export async function benchReconcile(sizes: readonly number[] = [1_000_000, 5_000_000], runs = 3): Promise<ReconcileBenchResult[]> {
+export async function benchReconcile(
+  sizes: readonly number[] = [1_000_000, 5_000_000],
+  runs = 3,
+  shape: IdShape = 'workload',
+): Promise<ReconcileBenchResult[]> {
   const results: ReconcileBenchResult[] = []
   for (const n of sizes) {
-    let data: Synthetic | null = synthesize(n)
+    let data: Synthetic | null = synthesize(n, shape)
     const seconds: number[] = []
     const cpuSeconds: number[] = []
     let workingSet = 0
@@ -161,6 +225,7 @@ export async function benchReconcile(sizes: readonly number[] = [1_000_000, 5_00
       cpuSeconds.push((used.user + used.system) / 1e6)
     }
     results.push({
+      ids: shape,
       records: n,
       logRecords: data.log.records.length,
       seconds: summarize(seconds),
@@ -176,20 +241,46 @@ export async function benchReconcile(sizes: readonly number[] = [1_000_000, 5_00
   return results
 }
 
+const SHAPE_FLAG = '--ids='
+
+function printResult(r: ReconcileBenchResult): void {
+  const rate = (x: number) => `${(x / 1e6).toFixed(2)}M/s`
+  const s = r.recordsPerSecond
+  const c = r.recordsPerCpuSecond
+  const met = s.median >= 2e6 ? 'met' : 'MISSED'
+  console.log(
+    `  ${r.ids.padEnd(8)} ids, ${String(r.records / 1e6).padStart(2)}M records (log ${r.logRecords}): min ${rate(s.min)}  median ${rate(s.median)}  max ${rate(s.max)}` +
+      `  (n=${s.n} after a cold run of ${r.coldSeconds.toFixed(2)} s, target ≥ 2M/s: ${met});  per CPU-second: median ${rate(c.median)};` +
+      `  reconcile working set ${r.workingSetMB} MB, process peak RSS ${r.peakRssMB} MB`,
+  )
+}
+
+/**
+ * Every id shape of BENCH_IDS (default `workload,uuid`), each in a process of its own so that its
+ * peak RSS is its own; sizes from BENCH_SIZES (default `1000000,5000000`), BENCH_RUNS measured
+ * runs (default 3).
+ */
 export async function main(): Promise<void> {
+  const runs = Number(process.env.BENCH_RUNS ?? 3)
+  const sizes = (process.env.BENCH_SIZES ?? '1000000,5000000').split(',').map(Number)
+  const child = process.argv.find((a) => a.startsWith(SHAPE_FLAG))
+  if (child !== undefined) {
+    const shape = child.slice(SHAPE_FLAG.length) as IdShape
+    for (const r of await benchReconcile(sizes, runs, shape)) printResult(r)
+    return
+  }
+  const shapes = (process.env.BENCH_IDS ?? 'workload,uuid').split(',') as IdShape[]
+  for (const shape of shapes) if (!ID_SHAPES.includes(shape)) throw new Error(`BENCH_IDS: unknown id shape ${shape} (known: ${ID_SHAPES.join(', ')})`)
   console.log('reconcile (synthetic: 12 partitions, 1000 keys, 0.1% failed, 0.1% unknown, a few anomalies of each kind)')
   console.log(`  load average before: ${loadavg()[0]!.toFixed(2)} on ${availableParallelism()} cores (wall-clock figures suffer on a busy machine)`)
-  for (const r of await benchReconcile()) {
-    const rate = (x: number) => `${(x / 1e6).toFixed(2)}M/s`
-    const s = r.recordsPerSecond
-    const c = r.recordsPerCpuSecond
-    const met = s.median >= 2e6 ? 'met' : 'MISSED'
-    console.log(
-      `  ${String(r.records / 1e6).padStart(2)}M records (log ${r.logRecords}): min ${rate(s.min)}  median ${rate(s.median)}  max ${rate(s.max)}` +
-        `  (n=${s.n} after a cold run of ${r.coldSeconds.toFixed(2)} s, target ≥ 2M/s: ${met});  per CPU-second: median ${rate(c.median)};` +
-        `  reconcile working set ${r.workingSetMB} MB, process peak RSS ${r.peakRssMB} MB`,
-    )
+  const { spawnSync } = await import('node:child_process')
+  const self = fileURLToPath(import.meta.url)
+  let failed = 0
+  for (const shape of shapes) {
+    const r = spawnSync(process.execPath, [...process.execArgv, self, `${SHAPE_FLAG}${shape}`], { stdio: 'inherit' })
+    if (r.status !== 0) failed++
   }
+  if (failed > 0) throw new Error(`reconcile bench: ${failed} id shape(s) failed`)
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
