@@ -29,6 +29,11 @@ export interface NodeEvent {
 export interface TopicOptions {
   partitions?: number
   replicationFactor?: number
+  /**
+   * The node to lead every partition: it is listed first among each partition's replicas (all
+   * nodes, so replicationFactor is ignored), and the wait also waits until it leads them all.
+   */
+  leader?: number
   /** Topic configs; min.insync.replicas defaults to 2 and unclean.leader.election.enable to false. */
   configs?: Record<string, string>
 }
@@ -253,15 +258,19 @@ export class Cluster {
 
   // ---- topics -----------------------------------------------------------------------------
 
-  /** Creates a topic (RF=3, min.insync.replicas=2 unless told otherwise), waits for full ISR. */
+  /**
+   * Creates a topic (RF=3, min.insync.replicas=2 unless told otherwise), waits for full ISR (and,
+   * given `leader`, until that node leads every partition).
+   */
   async createTopic(name: string, opts: TopicOptions = {}): Promise<PartitionState[]> {
     const configs = { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false', ...opts.configs }
-    const spec: ITopicConfig = {
-      topic: name,
-      numPartitions: opts.partitions ?? 3,
-      replicationFactor: opts.replicationFactor ?? 3,
-      configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
-    }
+    const { leader } = opts
+    if (leader !== undefined) this.node(leader)
+    const placement =
+      leader === undefined
+        ? { numPartitions: opts.partitions ?? 3, replicationFactor: opts.replicationFactor ?? 3 }
+        : { replicaAssignment: Array.from({ length: opts.partitions ?? 3 }, (_, partition) => ({ partition, replicas: [leader, ...this.nodeIds.filter((id) => id !== leader)] })) }
+    const spec: ITopicConfig = { topic: name, ...placement, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }
     const admin = await this.admin()
     await waitFor(`topic ${name} to be created`, async () => {
       const existing = await admin.listTopics()
@@ -269,7 +278,17 @@ export class Cluster {
       await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
       throw new Error('created; checking')
     }, { timeoutMs: DEADLINES.leader })
-    const parts = await this.waitForIsr(name, 'full')
+    let parts = await this.waitForIsr(name, 'full')
+    if (leader !== undefined) {
+      parts = await waitFor(`every partition of ${name} to be led by node ${leader}`, async () => {
+        const now = await this.partitions(name)
+        const off = now.filter((p) => p.leader !== leader)
+        if (off.length) throw new Error(off.map(describePartition).join('; '))
+        return now
+      }, { timeoutMs: DEADLINES.leader })
+    }
+    // The metadata names the leader a moment before it serves: a producer that does not retry
+    // would be told NOT_LEADER_OR_FOLLOWER.
     await this.waitForLeadersServing(name)
     return parts
   }
