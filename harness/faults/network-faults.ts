@@ -84,19 +84,3 @@ export const cutPaths = (target: Target, paths: readonly PathName[]): ProxyFault
   new ProxyFault(`cut-${paths.join('-')}`, target, nodePaths(paths), 'connections cut')
 /** Followers cannot fetch from the node (its replication path is cut). */
 export const cutReplication = (target: Target): ProxyFault => cutPaths(target, ['replication'])
-/** Clients, followers and controllers can reach the node no more: the cable yanked (inbound). */
-export const isolate = (target: Target): ProxyFault =>
-  new ProxyFault('isolate', target, nodePaths(['client', 'replication', 'controller']), 'connections cut')
-/**
- * Requests reach the broker but its answers never come back: a `timeout` toxic (timeout 0 holds
- * the data) on the downstream side of the client path.
- */
-export const dropResponses = (target: Target): ProxyFault =>
-  new ProxyFault('drop-responses', target, nodePaths(['client']), 'responses dropped (downstream timeout toxic)', { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } })
-/** Connections through the client path are reset (TCP RST) after `afterMs` of data. */
-export const resetPeer = (target: Target, afterMs = 0): ProxyFault =>
-  new ProxyFault('reset-peer', target, nodePaths(['client']), `connections reset after ${afterMs} ms (reset_peer toxic)`, { type: 'reset_peer', stream: 'upstream', attributes: { timeout: afterMs } })
-/** Adds latency to a path. */
-export const latency = (target: Target, path: PathName, ms: number, jitterMs = 0): ProxyFault =>
-  new ProxyFault(`latency-${path}`, target, nodePaths([path]), `${ms}±${jitterMs} ms latency`, { type: 'latency', stream: 'downstream', attributes: { latency: ms, jitter: jitterMs } })
-

@@ -36,7 +36,7 @@
  */
 import type { AnomalyName } from '../reconcile/index.js'
 import { describeEvidence } from '../reconcile/index.js'
-import type { LaneResult, LaneStep } from '../scenarios/acks.js'
+import type { LaneResult, LaneStep } from '../engines/index.js'
 import type { FaultWindow } from '../faults/index.js'
 import { contradictions, productionRetry, type Claim, type GateConfig } from './config.js'
 

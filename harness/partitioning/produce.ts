@@ -5,6 +5,7 @@
  */
 import kafkajs from 'kafkajs'
 import type { Kafka, ProducerConfig, RecordMetadata } from 'kafkajs'
+import { HarnessError } from '../errors.js'
 import type { TopicLog } from '../workload/index.js'
 
 const { Partitioners } = kafkajs
@@ -38,7 +39,7 @@ export interface ProduceOptions {
  */
 export async function produceRaw(kafka: Kafka, topic: string, records: readonly RawRecord[], opts: ProduceOptions = {}): Promise<SentCall[]> {
   const sizes = opts.callSizes ?? Array.from({ length: Math.ceil(records.length / (opts.batchSize ?? 1)) }, () => opts.batchSize ?? 1)
-  if (sizes.reduce((a, b) => a + b, 0) < records.length) throw new Error(`callSizes add up to less than the ${records.length} records`)
+  if (sizes.reduce((a, b) => a + b, 0) < records.length) throw new HarnessError(`produceRaw: callSizes add up to less than the ${records.length} records; give sizes that cover them all`)
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...opts.producer })
   await producer.connect()
   const calls: SentCall[] = []
@@ -70,11 +71,4 @@ export function positionsById(log: TopicLog): Map<string, { partition: number; o
     at.set(r.id, list)
   }
   return at
-}
-
-/** Records per partition, for every partition of the log (0 where none). */
-export function countPerPartition(log: TopicLog): number[] {
-  const counts = log.partitions.map(() => 0)
-  for (const r of log.records) counts[r.partition] = (counts[r.partition] ?? 0) + 1
-  return counts
 }

@@ -1,16 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import kafkajs from 'kafkajs'
 import { DEADLINES, waitFor, type Cluster } from '../cluster/index.js'
 
 const { Partitioners } = kafkajs
 
-/** A topic name no other run uses. */
-export function uniqueTopic(name: string): string {
-  return `${name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
-}
-
 /** Id header of the probe records `waitUntilWritable` leaves in the topic. */
-export const PROBE_PREFIX = 'probe-'
+const PROBE_PREFIX = 'probe-'
 
 /**
  * Waits until every partition's leader accepts a produce. `createTopic` waits until the metadata
@@ -33,21 +27,4 @@ export async function waitUntilWritable(cluster: Cluster, topic: string): Promis
   } finally {
     await producer.disconnect()
   }
-}
-
-/**
- * Grows `topic` to `count` partitions (admin.createPartitions) and waits until the metadata shows
- * all of them led with a full ISR.
- */
-export async function growTopic(cluster: Cluster, topic: string, count: number): Promise<void> {
-  await (await cluster.admin()).createPartitions({ topicPartitions: [{ topic, count }] })
-  await waitFor(
-    `${topic} to have ${count} partitions`,
-    async () => {
-      const n = (await cluster.partitions(topic)).length
-      if (n !== count) throw new Error(`${n} partitions`)
-    },
-    { timeoutMs: DEADLINES.leader },
-  )
-  await cluster.waitForIsr(topic, 'full')
 }

@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { readTopic, sendRecords, startWorkload } from '../../harness/workload/index.js'
+import { freshName } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-
-const fresh = (name: string) => `${name}-${Date.now().toString(36)}`
 
 /**
  * The reconciler on the real cluster: a clean run is clean, and the detectors see what really
@@ -12,7 +11,7 @@ const fresh = (name: string) => `${name}-${Date.now().toString(36)}`
 describe('reconciling a real log', () => {
   test('a clean acks=all run with no fault reconciles to zero anomalies', async () => {
     const c = cluster()
-    const topic = fresh('clean')
+    const topic = freshName('clean')
     await c.createTopic(topic, { partitions: 3 })
     const run = startWorkload({ kafka: c.kafka(), topic, producer: { idempotent: true }, send: { acks: -1 }, keys: 12, count: 600, batchSize: 5, concurrency: 3 })
     const ledger = await run.done
@@ -23,7 +22,7 @@ describe('reconciling a real log', () => {
 
   test('records removed from the log after their ack are reported lost, exactly those', async () => {
     const c = cluster()
-    const topic = fresh('removed')
+    const topic = freshName('removed')
     await c.createTopic(topic, { partitions: 1 })
     const ledger = await sendRecords({ kafka: c.kafka(), topic, send: { acks: -1 }, records: Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 4}` })), batchSize: 1 })
     // deleteRecords moves the log start offset: the first 7 acknowledged records are gone.
@@ -40,7 +39,7 @@ describe('reconciling a real log', () => {
 
   test('a record written twice under one id is reported duplicated, with both offsets', async () => {
     const c = cluster()
-    const topic = fresh('twice')
+    const topic = freshName('twice')
     await c.createTopic(topic, { partitions: 1 })
     const first = await sendRecords({ kafka: c.kafka(), topic, send: { acks: -1 }, records: [{ key: 'order-7', id: 'payment-1' }, { key: 'order-8', id: 'payment-2' }] })
     // What a retry after a lost response does: the same record again, from a new producer.

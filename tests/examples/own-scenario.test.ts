@@ -1,8 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { leaderChangesSeen } from '../../harness/scenarios/acks.js'
-import { createTopicLedBy, freshTopic, waitForLeadersOff } from '../../harness/scenarios/common.js'
+import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { readTopic, startWorkload } from '../../harness/workload/index.js'
 
@@ -11,8 +10,8 @@ describe('payments producer (acks=all, idempotent) through a leader crash', () =
   test('a leader SIGKILL under load loses nothing and writes nothing twice', async () => {
     const c = cluster()
     const leader = 1
-    const topic = freshTopic('payments')
-    await createTopicLedBy(c, topic, leader)
+    const topic = freshName('payments')
+    await c.createTopic(topic, { leader })
     const run = startWorkload({
       kafka: c.kafka({ clientId: 'payments' }),
       topic,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { judgeBattery, runBattery, type BatteryRun } from '../../harness/gate/battery.js'
 import { loadGateConfig, type GateConfig } from '../../harness/gate/config.js'
-import { LOST_ANSWER } from '../../harness/gate/line-scenarios.js'
+import { LOST_ANSWER } from '../idempotency/stories/response-lost.js'
 import { saveGateVerdicts } from '../../harness/gate/report.js'
 import { verdictTableText } from '../../harness/gate/table.js'
 import { claimStatuses, describeConfigVerdict, type ConfigVerdict } from '../../harness/gate/verdict.js'

@@ -4,7 +4,7 @@ import { verdictTableMarkdown, verdictTableText } from '../../harness/gate/table
 import { judgeConfig, judgeScenario, type ScenarioRun } from '../../harness/gate/verdict.js'
 import type { FaultWindow } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import type { LaneResult, LaneStep } from '../../harness/scenarios/acks.js'
+import type { LaneResult, LaneStep } from '../../harness/engines/index.js'
 import type { LedgerEntry, LogRecord } from '../../harness/workload/index.js'
 import { ack, entry, failed, ledgerOf, logOf, rec, unknown } from './support/history.js'
 

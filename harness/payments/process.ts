@@ -7,31 +7,39 @@
  * line on stdin; the process answers with one JSON report a line on stdout (ready, its producer id
  * and epoch as kafkajs logged them, each payment's ledger entry). Run directly it is the process:
  *
- *   node --import tsx harness/scenarios/payments-process.ts '<ServiceConfig as JSON>'
+ *   node --import tsx harness/payments/process.ts '<ServiceConfig as JSON>'
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import kafkajs, { type Message, type RecordMetadata, type Transaction } from 'kafkajs'
+import kafkajs, { type Message, type ProducerConfig, type RecordMetadata, type Transaction } from 'kafkajs'
+import type { Lab } from '../engines/index.js'
+import { REQUEST_TIMEOUT_MS } from '../engines/index.js'
+import { HarnessError } from '../errors.js'
 import { lineSocketFactory, type ClientLine } from '../faults/index.js'
 import { now } from '../workload/clock.js'
 import { ID_HEADER, recordValue, type LedgerEntry } from '../workload/index.js'
-import type { IdempotencyLab } from './idempotency.js'
-import { paymentRecord, type Payment, type Story } from './payments.js'
+import { paymentRecord, type Payment } from './payments.js'
+import type { Timeline } from './timeline.js'
 
 const { Kafka, Partitioners, logLevel } = kafkajs
 
-export type ServiceMode = 'idempotent' | 'transactional'
-
-export interface ServiceConfig {
+interface ServiceConfig {
   name: string
   brokers: string[]
   /** The line's routes (see ClientLine.routes). */
   routes: Record<string, string>
   topic: string
-  mode: ServiceMode
-  /** transactional mode: the transactional.id, the same across restarts. */
-  transactionalId?: string
+  /**
+   * The producer under test (its data fields: the process rebuilds it from JSON). With a
+   * transactionalId, the same across restarts, each payment is sent in a transaction of its own.
+   */
+  producer: ProducerConfig
+}
+
+/** payment-service's process failed to start, to answer, or to send: says what, and what it printed last. */
+export class ServiceProcessError extends HarnessError {
+  override name = 'ServiceProcessError'
 }
 
 /**
@@ -59,7 +67,7 @@ async function serve(config: ServiceConfig): Promise<void> {
     brokers: config.brokers,
     socketFactory: lineSocketFactory(config.routes),
     connectionTimeout: 3_000,
-    requestTimeout: 30_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     logLevel: logLevel.DEBUG,
     // Only what the parent asks about: the producer id and epoch kafkajs was given.
     logCreator: () => ({ log }) => {
@@ -68,10 +76,9 @@ async function serve(config: ServiceConfig): Promise<void> {
     },
   })
   const attempts = new WeakMap<object, number>()
+  const transactional = config.producer.transactionalId !== undefined
   const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    ...(config.mode === 'transactional' ? { transactionalId: config.transactionalId } : {}),
+    ...config.producer,
     createPartitioner: () => {
       const inner = Partitioners.DefaultPartitioner()
       return (args) => {
@@ -81,7 +88,7 @@ async function serve(config: ServiceConfig): Promise<void> {
     },
   })
   await producer.connect()
-  if (config.mode === 'transactional') {
+  if (transactional) {
     // What Java's initTransactions() does at start: InitProducerId for the transactional.id,
     // which fences an earlier process with the same id and aborts its open transaction. kafkajs
     // does it on the first transaction(); an empty transaction, aborted, sends nothing else.
@@ -101,7 +108,7 @@ async function serve(config: ServiceConfig): Promise<void> {
       const message: Message = { key: r.key, value: recordValue(r.id, r.key, 0), headers: { ...r.headers, [ID_HEADER]: r.id } }
       const start = now()
       let metadata: RecordMetadata[]
-      if (config.mode === 'transactional') {
+      if (transactional) {
         const txn: Transaction = await producer.transaction()
         metadata = await txn.send({ topic: config.topic, acks: -1, messages: [message] })
         if (command.op === 'pay') await txn.commit()
@@ -150,13 +157,14 @@ export class PaymentServiceProcess {
 
   private constructor(
     readonly name: string,
-    readonly mode: ServiceMode,
+    readonly transactional: boolean,
     private readonly child: ChildProcess,
+    private readonly timeline: Timeline,
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal }
-        for (const w of this.waiters.splice(0)) w.reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before answering${this.stderr ? `; stderr: ${this.stderr.slice(-500)}` : ''}`))
+        for (const w of this.waiters.splice(0)) w.reject(new ServiceProcessError(`${name} exited (${signal ?? `code ${code}`}) before answering${this.stderr ? `; stderr: ${this.stderr.slice(-500)}` : ''}`))
         resolve()
       })
     })
@@ -175,40 +183,44 @@ export class PaymentServiceProcess {
     })
   }
 
-  /** Starts the process on `line` and resolves once its producer is connected. Killed at the lab's teardown. */
-  static async start(lab: IdempotencyLab, opts: { line: ClientLine; topic: string; mode: ServiceMode; transactionalId?: string; story: Story }): Promise<PaymentServiceProcess> {
-    const config: ServiceConfig = {
-      name: 'payment-service',
-      brokers: lab.cluster.bootstrap,
-      routes: opts.line.routes,
-      topic: opts.topic,
-      mode: opts.mode,
-      ...(opts.transactionalId === undefined ? {} : { transactionalId: opts.transactionalId }),
-    }
+  /**
+   * Starts the process with `producer` on `line` and resolves once it is connected. Killed at the
+   * lab's teardown.
+   */
+  static async start(lab: Lab, opts: { line: ClientLine; topic: string; producer: ProducerConfig; timeline: Timeline }): Promise<PaymentServiceProcess> {
+    const { createPartitioner: _, ...data } = opts.producer
+    const config: ServiceConfig = { name: 'payment-service', brokers: lab.cluster.bootstrap, routes: opts.line.routes, topic: opts.topic, producer: data }
     const child = spawn(process.execPath, ['--import', 'tsx', thisFile, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const service = new PaymentServiceProcess(config.name, config.mode, child)
+    const txnId = data.transactionalId
+    const service = new PaymentServiceProcess(config.name, txnId !== undefined, child, opts.timeline)
     lab.onTeardown(() => service.kill())
     const ready = await service.next((r) => r.event === 'ready', START_DEADLINE_MS, 'to start and connect')
     if (ready.event === 'ready') service.pid = ready.pid
-    opts.story.tell(`payment-service starts: pid ${service.pid}, producer id ${service.producerId} epoch ${service.producerEpoch}${opts.mode === 'transactional' ? ` (transactional.id ${opts.transactionalId}: starting fences every earlier epoch and aborts its open transaction)` : ''}`)
+    opts.timeline.tell(`payment-service starts: pid ${service.pid}, producer id ${service.producerId} epoch ${service.producerEpoch}${txnId !== undefined ? ` (transactional.id ${txnId}: starting fences every earlier epoch and aborts its open transaction)` : ''}`)
     return service
   }
 
-  /** Sends one PaymentReceived; resolves with its ledger entry once acknowledged (and committed). */
-  pay(p: Payment): Promise<LedgerEntry> {
-    return this.request('pay', p)
+  /** Sends one PaymentReceived; resolves with its ledger entry once acknowledged (and committed). Told on the timeline. */
+  async pay(p: Payment): Promise<LedgerEntry> {
+    this.timeline.tell(`payment-service sends PaymentReceived ${p.payment} for ${p.order}`)
+    const e = await this.request('pay', p)
+    this.timeline.tell(`payment-service: ${p.payment} acknowledged${this.transactional ? ' and committed' : ''} at partition ${e.partition} offset ${e.offset}`, e.end)
+    return e
   }
 
-  /** Transactional: opens a transaction and sends one PaymentReceived; resolves once acknowledged, uncommitted. */
-  sendUncommitted(p: Payment): Promise<LedgerEntry> {
-    if (this.mode !== 'transactional') throw new Error('sendUncommitted needs a transactional payment-service')
-    return this.request('send', p)
+  /** Transactional: opens a transaction and sends one PaymentReceived; resolves once acknowledged, uncommitted. Told on the timeline. */
+  async sendUncommitted(p: Payment): Promise<LedgerEntry> {
+    if (!this.transactional) throw new ServiceProcessError('sendUncommitted needs a transactional payment-service: give its producer a transactionalId')
+    this.timeline.tell(`payment-service opens a transaction and sends PaymentReceived ${p.payment} for ${p.order}`)
+    const e = await this.request('send', p)
+    this.timeline.tell(`the leader has written ${p.payment} at partition ${e.partition} offset ${e.offset}, in the open transaction`, e.end)
+    return e
   }
 
   private async request(op: 'pay' | 'send', p: Payment, deadlineMs = 60_000): Promise<LedgerEntry> {
     this.send({ op, payment: p })
     const r = await this.next((x) => x.event === 'paid' || x.event === 'failed', deadlineMs, `to answer for ${p.payment}`)
-    if (r.event !== 'paid') throw new Error(`${this.name} failed to send ${p.payment}: ${r.event === 'failed' ? r.error : r.event}`)
+    if (r.event !== 'paid') throw new ServiceProcessError(`${this.name} failed to send ${p.payment}: ${r.event === 'failed' ? r.error : r.event}`)
     return r.entry
   }
 
@@ -229,9 +241,9 @@ export class PaymentServiceProcess {
   }
 
   private next(match: (r: Report) => boolean, deadlineMs: number, what: string): Promise<Report> {
-    if (this.exit !== undefined) return Promise.reject(new Error(`${this.name} has exited`))
+    if (this.exit !== undefined) return Promise.reject(new ServiceProcessError(`${this.name} has exited: start a new one (PaymentServiceProcess.start) to send more`))
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.name} did not ${what} within ${deadlineMs} ms; stderr: ${this.stderr.slice(-500)}`)), deadlineMs)
+      const timer = setTimeout(() => reject(new ServiceProcessError(`${this.name} did not ${what} within ${deadlineMs} ms; stderr: ${this.stderr.slice(-500)}`)), deadlineMs)
       this.waiters.push({
         match,
         resolve: (r) => {
