@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
+import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { readTopic, startWorkload } from '../../harness/workload/index.js'
 
