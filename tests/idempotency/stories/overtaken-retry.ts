@@ -28,7 +28,7 @@ const LINE_LIMIT_BYTES = 4_096
 
 export function overtakenRetry(sending: 'together' | 'one at a time') {
   return async (lab: Lab, profiles: readonly Profile[]): Promise<Outcome> => {
-    const side = await lab.lanes({ scenario: 'order within a key: a retried send and a later one', profiles, partitions: 1 })
+    const side = await lab.lanes({ scenario: `order within a key: a retried send and a later one, sent ${sending}`, profiles, partitions: 1 })
     const line = await lab.line('order-within-key')
     const sessions = side.lanes.map((lane) => laneSession(lab, lane, line))
     await warm(sessions)

@@ -25,7 +25,7 @@ export interface Resent { timeline: Timeline; charges: ReadonlyMap<string, numbe
 
 export function paymentResentAfterCrash(killed: Killed) {
   return async (lab: Lab, profiles: readonly Profile[]): Promise<Outcome & { payments(variant: string): Resent }> => {
-    const side = await lab.lanes({ scenario: 'payments: p-42 resent by a restarted process', profiles, partitions: PAYMENTS_PARTITIONS })
+    const side = await lab.lanes({ scenario: `payments: p-42 resent by a restarted process killed ${killed}`, profiles, partitions: PAYMENTS_PARTITIONS })
     const line = await lab.line('payment-service')
     const p42 = payment(42)
     const lanes = await Promise.all(side.lanes.map(async (lane) => {

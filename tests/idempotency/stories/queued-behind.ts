@@ -21,7 +21,7 @@ import { laneSession, loseTheAnswer, warm, type Lab, type Outcome, type Profile 
 
 export function queuedBehindLostAnswer(queuedRecords: number) {
   return async (lab: Lab, profiles: readonly Profile[]): Promise<Outcome> => {
-    const side = await lab.lanes({ scenario: 'kafkajs: a send queued behind a lost answer', profiles, partitions: 1 })
+    const side = await lab.lanes({ scenario: `kafkajs: a send queued behind a lost answer (a queued call of ${queuedRecords}, the first call 1)`, profiles, partitions: 1 })
     const line = await lab.line('queued-behind')
     const sessions = side.lanes.map((lane) => laneSession(lab, lane, line))
     await warm(sessions)
