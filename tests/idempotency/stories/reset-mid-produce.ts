@@ -8,7 +8,7 @@
  * producer without idempotence writes every record written without an answer again; the
  * idempotent producer writes nothing twice.
  */
-import { laneKafka, ORDER_KEYS, withWatermarks, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
+import { laneKafka, withWatermarks, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
 import { dropResponsesOn, resetPeerOn } from '../../../harness/faults/index.js'
 import { startWorkload, type Ledger } from '../../../harness/workload/index.js'
 
@@ -19,7 +19,7 @@ export async function resetMidProduce(lab: Lab, profiles: readonly Profile[]): P
   const line = await lab.line('resets')
   const lanes = side.lanes.map((lane) => {
     const [calls, batch] = [lane.profile.callsInFlight ?? 2, lane.profile.recordsPerCall ?? 2]
-    const run = startWorkload({ kafka: laneKafka(lab.cluster, lane, line), topic: lane.topic, producer: lane.profile.producer, send: lane.profile.send, keys: ORDER_KEYS, rate: 100, batchSize: batch, concurrency: calls, durationMs: 120_000, drainTimeoutMs: 20_000 })
+    const run = startWorkload({ kafka: laneKafka(lab.cluster, lane, line), topic: lane.topic, producer: lane.profile.producer, send: lane.profile.send, keys: 12, rate: 100, batchSize: batch, concurrency: calls, durationMs: 120_000, drainTimeoutMs: 20_000 })
     return { ...lane, run, calls, batch }
   })
   type L = (typeof lanes)[number]
