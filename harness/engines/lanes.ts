@@ -339,10 +339,10 @@ export class SideBySide implements LaneScene {
             ...(harnessIds.size ? { harnessRecords: harnessIds.size } : {}),
           },
         })
-        this.lab.results?.add(row)
         return { ...lane, steps, facts, ...(unreconciled === undefined ? {} : { unreconciled }), ledger, log, verdict, absent: row.counts.absent, row }
       }),
     )
+    for (const lane of results) this.lab.results?.add(lane.row)
     return new Outcome(this.scenario, this.leader, results, this.faults)
   }
 }

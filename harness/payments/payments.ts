@@ -150,8 +150,11 @@ export class Billing {
     return [...this.charges].filter(([, n]) => n > 1).map(([id]) => id).sort()
   }
 
-  async stop(): Promise<void> {
-    await this.consumer.disconnect()
+  private stopped: Promise<void> | undefined
+
+  /** Leaves the group; charges nothing more. Idempotent. */
+  stop(): Promise<void> {
+    return (this.stopped ??= this.consumer.disconnect())
   }
 }
 
