@@ -42,13 +42,18 @@ COMPOSE_PROJECT=kd-compose-ci-$$
 
 say() { echo "[containers-ci $(date +%H:%M:%S)] $*"; }
 die() { echo "[containers-ci] FAILED: $*" >&2; exit 1; }
-declare -a TIMES=()
-timed() { # timed LABEL CMD... : runs CMD, records how long it took, returns its status
+declare -a TIMES=() FAILED=()
+timed() { # timed LABEL CMD... : runs CMD, records how long it took (and its failure), returns its status
   local label=$1 t0=$SECONDS rc=0
   shift
   "$@" || rc=$?
   TIMES+=("$label: $((SECONDS - t0)) s")
+  [ $rc = 0 ] || FAILED+=("$label (exit $rc)")
   return $rc
+}
+# failed_tests : the failed tests of the last vitest run (its JSON report), with their first message line.
+failed_tests() {
+  node -e 'const r=require(process.argv[1]); for (const f of r.testResults) for (const t of f.assertionResults) if (t.status==="failed") console.log(`  ${f.name.replace(process.cwd()+"/","")} > ${t.fullName}\n    ${String(t.failureMessages[0]??"").split("\n")[0].slice(0,300)}`); if (r.numFailedTestSuites && !r.numFailedTests) for (const f of r.testResults) if (f.status==="failed") console.log(`  ${f.name}: ${String(f.message).split("\n")[0].slice(0,300)}`)' "$ROOT/reports/vitest.json" 2>/dev/null || echo "  (no vitest JSON report to read)"
 }
 # wait_until SECONDS WHAT CMD... : polls CMD (an observable state) until it succeeds, or fails naming WHAT.
 wait_until() {
@@ -224,14 +229,14 @@ say "cluster suite on containers: tests/cluster ${files[*]}"
 # lane, the rows whose evidence the test reads), to keep CI short; the native run holds all twelve.
 GATE_TABLE_ROWS=${GATE_TABLE_ROWS-"safe,acks1,non-idempotent,never-retries,acks0,transactional"}
 run_suite() { KAFKA_DURABILITY_PROVIDER=containers GATE_TABLE_ROWS=$GATE_TABLE_ROWS npx vitest run --project cluster tests/cluster "${files[@]}" 9>&-; }
-timed "suite" run_suite || status=1
+timed "suite" run_suite || { status=1; say "the suite on containers failed:"; failed_tests; }
 
 say "lifecycle on containers: a run ended in each of the seven ways leaves nothing"
 run_lifecycle() { KAFKA_DURABILITY_PROVIDER=containers npx vitest run --project lifecycle tests/lifecycle/endings.test.ts 9>&-; }
-timed "lifecycle" run_lifecycle || status=1
+timed "lifecycle" run_lifecycle || { status=1; say "the lifecycle endings on containers failed:"; failed_tests; }
 
 say "docker-compose.yml: wiring (unit test)"
-npx vitest run --project unit tests/unit/compose.test.ts 9>&- || status=1
+timed "compose unit" npx vitest run --project unit tests/unit/compose.test.ts 9>&- || status=1
 
 if [ "$COMPOSE_SMOKE" = 1 ]; then
   if ! command -v docker-compose >/dev/null && ! docker compose version >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
@@ -251,7 +256,7 @@ if [ "$COMPOSE_SMOKE" = 1 ]; then
         { [ ! -f examples/first-producer.ts ] || npx tsx examples/first-producer.ts 9>&-; }
     }
     timed "compose" compose_smoke || { status=1; "${COMPOSE[@]}" logs --tail 30 9>&- || true; }
-    "${COMPOSE[@]}" down -v 9>&- >/dev/null 2>&1 || status=1
+    "${COMPOSE[@]}" down -v 9>&- >/dev/null 2>&1 || { status=1; FAILED+=("compose down"); }
   else
     say "skipping the compose smoke run: neither 'docker compose' nor docker-compose is available"
   fi
@@ -262,15 +267,17 @@ left=$(podman ps -a --format '{{.Names}} ({{.Status}})' --filter "label=$RUN_LAB
 nets=$(podman network ls --format '{{.Name}}' --filter "label=$RUN_LABEL"; podman network ls --format '{{.Name}}' --filter "label=com.docker.compose.project=$COMPOSE_PROJECT")
 vols=$(comm -13 <(echo "$VOLUMES_BEFORE") <(podman volume ls -q | sort))
 if [ -n "$left$nets$vols" ]; then
-  echo "[containers-ci] left after the run: containers [${left//$'\n'/, }] networks [${nets//$'\n'/, }] volumes [${vols//$'\n'/, }]" >&2
+  say "left after the run: containers [${left//$'\n'/, }] networks [${nets//$'\n'/, }] volumes [${vols//$'\n'/, }]"
   status=1
+  FAILED+=("leftovers")
   for v in $vols; do podman volume rm -f "$v" >/dev/null 2>&1; done
 fi
 reapers=$(ps -eo pid,args | grep -F 'containers/reaper-main.ts' | grep -v grep || true)
 if [ -n "$reapers" ]; then
-  echo "[containers-ci] reaper processes left: $reapers" >&2
+  say "reaper processes left: $reapers"
   status=1
+  FAILED+=("reaper processes left")
 fi
 say "${TIMES[*]}"
-say "$([ $status = 0 ] && echo passed || echo FAILED); the Podman service stops with this script"
+say "$([ $status = 0 ] && echo passed || echo "FAILED: ${FAILED[*]:-see above}"); the Podman service stops with this script"
 exit $status
