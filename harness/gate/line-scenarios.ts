@@ -7,6 +7,7 @@
  * led by one node, one fault at one moment.
  */
 import { randomBytes } from 'node:crypto'
+import { clientEndpoint } from '../clients/index.js'
 import { type Cluster } from '../cluster/index.js'
 import { HighWatermarks } from '../cluster/watermarks.js'
 import { ClientLine, dropResponsesOn, resetPeerOn, type FaultWindow } from '../faults/index.js'
@@ -26,10 +27,10 @@ const REQUEST_TIMEOUT_MS = 30_000
  */
 const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
 
-/** The kafkajs client of a lane whose connections go through `line`. */
-function laneKafka(cluster: Cluster, lane: Lane, line: ClientLine | undefined) {
-  const requestTimeout = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
-  return cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout, ...(line ? { socketFactory: line.socketFactory } : {}) })
+/** Where the client of a lane whose connections go through `line` connects. */
+function laneEndpoint(cluster: Cluster, lane: Lane, line: ClientLine | undefined) {
+  const requestTimeoutMs = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
+  return clientEndpoint(cluster, { clientId: `gate-${lane.topic}`, requestTimeoutMs, ...(line ? { line } : {}) })
 }
 /** Records whose answer is lost, per lane. */
 export const LOST_ANSWER = 3
@@ -81,10 +82,10 @@ async function withLine<T>(cluster: Cluster, name: string, body: (line: ClientLi
 
 function session(cluster: Cluster, lane: Lane, line: ClientLine | undefined, drainTimeoutMs = 20_000): ProducerSession {
   return openProducerSession({
-    kafka: laneKafka(cluster, lane, line),
+    endpoint: laneEndpoint(cluster, lane, line),
     topic: lane.topic,
+    client: lane.profile.client,
     producer: lane.profile.producer,
-    send: lane.profile.send,
     drainTimeoutMs,
   })
 }
@@ -136,16 +137,16 @@ export async function responseLost(cluster: Cluster, profiles: readonly Profile[
  */
 export async function resetsMidProduce(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome> {
   const side = await SideBySide.open(cluster, { scenario: 'connections reset mid-produce', suite: 'gate', profiles, judged: true })
-  const calls = (lane: Lane): number => lane.profile.callsInFlight ?? 2
-  const batch = (lane: Lane): number => lane.profile.recordsPerCall ?? 2
+  const calls = (lane: Lane): number => lane.profile.producer.callsInFlight ?? 2
+  const batch = (lane: Lane): number => lane.profile.producer.recordsPerCall ?? 2
   return withLine(cluster, 'gate-resets', (line) => withWatermarks(cluster, async (hw) => {
     const lanes = side.lanes.map((lane) => ({
       ...lane,
       run: startWorkload({
-        kafka: laneKafka(cluster, lane, line),
+        endpoint: laneEndpoint(cluster, lane, line),
         topic: lane.topic,
+        client: lane.profile.client,
         producer: lane.profile.producer,
-        send: lane.profile.send,
         keys: 12,
         rate: RESET_LOAD_RATE,
         batchSize: batch(lane),
@@ -198,7 +199,7 @@ export async function resetsMidProduce(cluster: Cluster, profiles: readonly Prof
           notApplicable: (l) =>
             l.acks === 0
               ? 'acks=0 never learns of a failure, so it never retries'
-              : (l.profile.producer.retry?.retries ?? 1) === 0
+              : (l.profile.producer.retries ?? 1) === 0
                 ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such'
                 : undefined,
         },

@@ -13,6 +13,7 @@
  * one send call (`batchSize: records`): one produce request, one timeout, about a second, well
  * inside the 5 s a cut-off follower stays in the ISR.
  */
+import { clientEndpoint } from '../clients/index.js'
 import type { Cluster } from '../cluster/index.js'
 import type { Fault } from '../faults/index.js'
 import { openProducerSession, sendRecords, type Ledger } from '../workload/index.js'
@@ -52,10 +53,9 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
   const side = await SideBySide.open(cluster, s)
   const sessions = side.lanes.map((lane) =>
     openProducerSession({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
-      producer: { allowAutoTopicCreation: false, retry: { retries: 0 } },
-      send: { acks: lane.acks, timeout: BURST.timeoutMs },
+      producer: { acks: lane.acks, retries: 0, ackTimeoutMs: BURST.timeoutMs },
       drainTimeoutMs: 15_000,
     }),
   )
@@ -67,7 +67,7 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
     leaveFollowersBehind: async () => {
       const records = Array.from({ length: LANE_PARTITIONS }, (_, partition) => ({ key: `isr-marker-${partition}`, partition }))
       for (const [i, { topic }] of side.lanes.entries()) {
-        markers[i]?.push(await sendRecords({ kafka: cluster.kafka({ clientId: `marker-${topic}` }), topic, send: { acks: 1 }, records }))
+        markers[i]?.push(await sendRecords({ endpoint: clientEndpoint(cluster, { clientId: `marker-${topic}` }), topic, producer: { acks: 1 }, records }))
       }
       await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 1)))
     },

@@ -4,6 +4,7 @@
  * scenario's `during` runs while it is in force, the fault heals, `after` runs, and the load
  * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
  */
+import { clientEndpoint } from '../clients/index.js'
 import type { Cluster } from '../cluster/index.js'
 import type { Fault } from '../faults/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
@@ -65,20 +66,20 @@ function reach(side: SideBySide, lanes: readonly LoadedLane[], target: (lane: Lo
 
 /** Send calls in flight at once per lane, unless the lane's profile says otherwise. */
 const CONCURRENCY = 2
-const callsInFlight = (lane: Lane): number => lane.profile.callsInFlight ?? CONCURRENCY
+const callsInFlight = (lane: Lane): number => lane.profile.producer.callsInFlight ?? CONCURRENCY
 
 export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
   const side = await SideBySide.open(cluster, s)
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
     ...lane,
     workload: startWorkload({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
+      client: lane.profile.client,
       producer: lane.profile.producer,
-      send: lane.profile.send,
       keys: ORDER_KEYS,
       rate: s.rate ?? STEADY.rate,
-      batchSize: lane.profile.recordsPerCall ?? 1,
+      batchSize: lane.profile.producer.recordsPerCall ?? 1,
       concurrency: callsInFlight(lane),
       durationMs: 120_000,
       drainTimeoutMs: 15_000,
@@ -114,7 +115,7 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
         (lane) => {
           const p = lane.workload.progress()
           const more = p.sent - (base.get(lane) ?? 0)
-          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.producer.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
         },
         { timeoutMs: 30_000, maxIntervalMs: 50 },
       )

@@ -8,8 +8,7 @@
  * Two shapes of scenario use lanes: a steady load through a fault (./acks-steady.ts) and a burst
  * of exactly K records sent inside a fault (./acks-burst.ts).
  */
-import type { ProducerConfig } from 'kafkajs'
-import type { SendSettings } from '../workload/index.js'
+import type { ClientName, ProducerProfile } from '../clients/index.js'
 import { describePartition, waitFor, type Cluster, type WaitOptions } from '../cluster/index.js'
 import { HarnessError, WaitTimeoutError } from '../errors.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
@@ -35,31 +34,31 @@ export const LANE_PARTITIONS = 3
 
 /**
  * The steady load's producer, the same in every lane: not idempotent (kafkajs refuses
- * idempotence without acks=all, and the lanes differ in acks only), with kafkajs retries stated
+ * idempotence without acks=all, and the lanes differ in acks only), with retries stated
  * explicitly, because kafkajs picks other defaults when NODE_ENV=test, which vitest sets (15
  * retries from 50 ms instead of 5 from 300 ms). 15 retries from 100 ms, doubling up to 1 s: about
  * 12 s of retrying, longer than a failover takes.
  */
-export const PRODUCER: ProducerConfig = {
-  allowAutoTopicCreation: false,
-  retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
+export const PRODUCER: ProducerProfile = {
+  retries: 15,
+  retryBackoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 },
 }
 
 /**
- * A producer under test: its kafkajs options and send settings, and its name in the matrix. The
- * acks scenarios run one profile per acks level (acksProfile); the CI gate runs a team's config.
+ * A producer under test: its client, its client-neutral profile (acks, idempotence, retries, and
+ * how the application drives it: send calls in flight, records per call; scenario defaults where
+ * absent), and its name in the matrix. The acks scenarios run one profile per acks level
+ * (acksProfile); the CI gate runs a team's config.
  */
 export interface Profile {
   variant: string
-  producer: ProducerConfig
-  send: SendSettings & { acks: AcksLevel }
-  /** How the application drives it: send() calls in flight at once and records per call (scenario defaults if absent). */
-  callsInFlight?: number
-  recordsPerCall?: number
+  /** The client library (default kafkajs). */
+  client?: ClientName
+  producer: ProducerProfile & { acks: AcksLevel }
 }
 
 export function acksProfile(acks: AcksLevel): Profile {
-  return { variant: variantOf(acks), producer: PRODUCER, send: { acks } }
+  return { variant: variantOf(acks), producer: { ...PRODUCER, acks } }
 }
 
 /** A scenario's precondition did not hold, so its counts would not be by construction. */
@@ -210,7 +209,7 @@ export class SideBySide implements LaneScene {
     if (leader === undefined) throw new Error('the cluster has no nodes')
     const profiles = s.profiles ?? (s.acks ?? ALL_ACKS).map(acksProfile)
     const slug = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
-    const lanes = profiles.map((profile) => ({ acks: profile.send.acks, variant: profile.variant, profile, topic: freshTopic(`${s.suite ?? 'acks'}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
+    const lanes = profiles.map((profile) => ({ acks: profile.producer.acks, variant: profile.variant, profile, topic: freshTopic(`${s.suite ?? 'acks'}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
     for (const lane of lanes) await createTopicLedBy(cluster, lane.topic, leader, { partitions: LANE_PARTITIONS })
     return new SideBySide(cluster, s.scenario, leader, lanes, s.suite ?? 'acks', s.judged ?? false)
   }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { ITopicConfig } from 'kafkajs'
+import { clientEndpoint } from '../clients/index.js'
 import { DEADLINES, describePartition, waitFor, type Cluster, type PartitionState } from '../cluster/index.js'
 import { reconcile, type Verdict } from '../reconcile/index.js'
 import { HarnessError } from '../errors.js'
@@ -78,10 +79,9 @@ export async function writeBarrier(cluster: Cluster, topic: string): Promise<Set
   const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
   const ids = partitions.map((p) => `barrier-${topic}-${p}`)
   const ledger = await sendRecords({
-    kafka: cluster.kafka({ clientId: `barrier-${topic}` }),
+    endpoint: clientEndpoint(cluster, { clientId: `barrier-${topic}` }),
     topic,
-    producer: { allowAutoTopicCreation: false, retry: { retries: 10, initialRetryTime: 100 } },
-    send: { acks: -1 },
+    producer: { acks: -1, retries: 10, retryBackoff: { initialMs: 100 } },
     records: partitions.map((partition, i) => ({ key: 'barrier', id: ids[i] as string, partition })),
   })
   const missed = ledger.entries.filter((e) => e.outcome !== 'ok')

@@ -67,7 +67,7 @@ export async function overtakenRetry(lab: IdempotencyLab, variant: Variant, send
   const ledger = await session.close()
   const settled = await lab.settle({
     scenario: 'order within a key: a retried send and a later one',
-    variant: `${variant.name}${variant.producer.maxInFlightRequests ? `, maxInFlightRequests ${variant.producer.maxInFlightRequests}` : ''}, ${sending}`,
+    variant: `${variant.name}${variant.producer.requestsInFlight ? `, maxInFlightRequests ${variant.producer.requestsInFlight}` : ''}, ${sending}`,
     topic,
     ledger,
     faults,

@@ -62,10 +62,9 @@ export async function resetMidProduce(lab: IdempotencyLab, variant: Variant, con
   const topic = await lab.topic('reset-under-load')
   const line = await lab.line('producer')
   const run = startWorkload({
-    kafka: lab.kafka(line, `${variant.name}-load`),
+    endpoint: lab.endpoint(line, `${variant.name}-load`),
     topic,
-    producer: variant.producer,
-    send: { acks: -1 },
+    producer: { acks: -1, ...variant.producer },
     keys: LOAD.keys,
     rate: LOAD.rate,
     batchSize: LOAD.batchSize,

@@ -20,8 +20,8 @@
  * producer sees "Closed connection" at the heal and retries on a fresh connection through the
  * healed line.
  */
-import type { Kafka, ProducerConfig } from 'kafkajs'
 import { randomBytes } from 'node:crypto'
+import { clientEndpoint, type ClientEndpoint, type ProducerProfile } from '../clients/index.js'
 import { waitFor, type Cluster } from '../cluster/index.js'
 import { HarnessError } from '../errors.js'
 import { ClientLine, dropResponsesOn, withFault, type FaultWindow, type Target } from '../faults/index.js'
@@ -39,7 +39,7 @@ export const WRITTEN_DEADLINE_MS = 10_000
 /** A producer configuration under test. */
 export interface Variant {
   name: string
-  producer: ProducerConfig
+  producer: ProducerProfile
 }
 
 /** kafkajs's plain producer: retries (5 by default; 15 under NODE_ENV=test), no sequence numbers. */
@@ -96,20 +96,19 @@ export class IdempotencyLab {
     return line
   }
 
-  /** A kafkajs client whose connections go through `line`. */
-  kafka(line: ClientLine, clientId: string): Kafka {
-    return this.cluster.kafka({ clientId, socketFactory: line.socketFactory, requestTimeout: REQUEST_TIMEOUT_MS })
+  /** Where a client whose connections go through `line` connects. */
+  endpoint(line: ClientLine, clientId: string): ClientEndpoint {
+    return clientEndpoint(this.cluster, { clientId, line, requestTimeoutMs: REQUEST_TIMEOUT_MS })
   }
 
-  /** A producer session on `line` (its own Kafka client); closed at teardown if still open. */
+  /** A producer session on `line` (a client of its own); closed at teardown if still open. */
   session(line: ClientLine, topic: string, variant: Variant, options: Partial<ProducerSessionOptions> = {}): ProducerSession {
     const session = openProducerSession({
-      kafka: this.kafka(line, `${variant.name.replace(/[^a-z0-9]+/g, '-')}-producer`),
+      endpoint: this.endpoint(line, `${variant.name.replace(/[^a-z0-9]+/g, '-')}-producer`),
       topic,
-      send: { acks: -1 },
       drainTimeoutMs: 20_000,
       ...options,
-      producer: { ...variant.producer, ...options.producer },
+      producer: { acks: -1, ...variant.producer, ...options.producer },
     })
     this.onTeardown(() => session.close())
     return session

@@ -5,29 +5,28 @@
  *
  * The parent starts it with `PaymentServiceProcess.start()` and drives it with one JSON command a
  * line on stdin; the process answers with one JSON report a line on stdout (ready, its producer id
- * and epoch as kafkajs logged them, each payment's ledger entry). Run directly it is the process:
+ * and epoch as its client holds them, each payment's ledger entry). The producer is a client
+ * adapter's (harness/clients), built from plain data. Run directly it is the process:
  *
  *   node --import tsx harness/scenarios/payments-process.ts '<ServiceConfig as JSON>'
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import kafkajs, { type Message, type RecordMetadata, type Transaction } from 'kafkajs'
-import { lineSocketFactory, type ClientLine } from '../faults/index.js'
-import { now } from '../workload/clock.js'
-import { ID_HEADER, recordValue, type LedgerEntry } from '../workload/index.js'
+import { adapterFor, clientEndpoint, type ClientEndpoint, type ClientName } from '../clients/index.js'
+import type { ClientLine } from '../faults/index.js'
+import { recordValue, type LedgerEntry } from '../workload/index.js'
 import type { IdempotencyLab } from './idempotency.js'
 import { paymentRecord, type Payment, type Story } from './payments.js'
-
-const { Kafka, Partitioners, logLevel } = kafkajs
 
 export type ServiceMode = 'idempotent' | 'transactional'
 
 export interface ServiceConfig {
   name: string
-  brokers: string[]
-  /** The line's routes (see ClientLine.routes). */
-  routes: Record<string, string>
+  /** The producer client library (default kafkajs). */
+  client?: ClientName
+  /** Where it connects: through its line. */
+  endpoint: ClientEndpoint
   topic: string
   mode: ServiceMode
   /** transactional mode: the transactional.id, the same across restarts. */
@@ -42,7 +41,7 @@ type Command = { op: 'pay' | 'send'; payment: Payment } | { op: 'stop' }
 
 type Report =
   | { event: 'ready'; pid: number }
-  /** Each InitProducerId kafkajs made; a transactional producer makes two (idempotent, then transactional): the last counts. */
+  /** The producer id and epoch the client holds, as its adapter reads them; a transactional producer gets two (idempotent, then transactional): the last counts. */
   | { event: 'producer-id'; producerId: number; producerEpoch: number }
   | { event: 'paid'; entry: LedgerEntry }
   | { event: 'failed'; error: string }
@@ -54,69 +53,39 @@ async function serve(config: ServiceConfig): Promise<void> {
   const report = (r: Report): void => {
     process.stdout.write(`${JSON.stringify(r)}\n`)
   }
-  const kafka = new Kafka({
-    clientId: config.name,
-    brokers: config.brokers,
-    socketFactory: lineSocketFactory(config.routes),
-    connectionTimeout: 3_000,
-    requestTimeout: 30_000,
-    logLevel: logLevel.DEBUG,
-    // Only what the parent asks about: the producer id and epoch kafkajs was given.
-    logCreator: () => ({ log }) => {
-      const { message, producerId, producerEpoch } = log as { message: string; producerId?: number; producerEpoch?: number }
-      if (message === 'Initialized producer id & epoch') report({ event: 'producer-id', producerId: Number(producerId), producerEpoch: Number(producerEpoch) })
-    },
+  const producer = adapterFor(config.client).create({
+    topic: config.topic,
+    profile: { acks: -1, idempotent: true, requestsInFlight: 1, ...(config.mode === 'transactional' ? { transactionalId: config.transactionalId } : {}) },
+    endpoint: config.endpoint,
+    onEvent: () => {},
   })
-  const attempts = new WeakMap<object, number>()
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    ...(config.mode === 'transactional' ? { transactionalId: config.transactionalId } : {}),
-    createPartitioner: () => {
-      const inner = Partitioners.DefaultPartitioner()
-      return (args) => {
-        attempts.set(args.message, (attempts.get(args.message) ?? 0) + 1)
-        return inner(args)
-      }
-    },
-  })
+  // Each producer id the client was given: a transactional producer gets two (idempotent, then transactional): the last counts.
+  const identity = async (): Promise<void> => {
+    const id = await producer.identity()
+    if (id !== undefined) report({ event: 'producer-id', producerId: id.producerId, producerEpoch: id.epoch })
+  }
   await producer.connect()
+  await identity()
   if (config.mode === 'transactional') {
     // What Java's initTransactions() does at start: InitProducerId for the transactional.id,
-    // which fences an earlier process with the same id and aborts its open transaction. kafkajs
-    // does it on the first transaction(); an empty transaction, aborted, sends nothing else.
-    await (await producer.transaction()).abort()
+    // which fences an earlier process with the same id and aborts its open transaction.
+    await producer.initTransactions()
+    await identity()
   }
   report({ event: 'ready', pid: process.pid })
   let n = 0
   for await (const line of createInterface({ input: process.stdin })) {
     const command = JSON.parse(line) as Command
     if (command.op === 'stop') {
-      await producer.disconnect()
+      await producer.close()
       report({ event: 'stopped' })
       process.exit(0)
     }
-    try {
-      const r = paymentRecord(command.payment)
-      const message: Message = { key: r.key, value: recordValue(r.id, r.key, 0), headers: { ...r.headers, [ID_HEADER]: r.id } }
-      const start = now()
-      let metadata: RecordMetadata[]
-      if (config.mode === 'transactional') {
-        const txn: Transaction = await producer.transaction()
-        metadata = await txn.send({ topic: config.topic, acks: -1, messages: [message] })
-        if (command.op === 'pay') await txn.commit()
-      } else {
-        metadata = await producer.send({ topic: config.topic, acks: -1, messages: [message] })
-      }
-      const m = metadata[0]
-      const call = n++
-      report({
-        event: 'paid',
-        entry: { id: r.id, key: r.key, seq: 0, n: call, call, start, end: now(), outcome: 'ok', partition: m?.partition ?? null, offset: m?.baseOffset === undefined ? null : Number(m.baseOffset), attempts: attempts.get(message) ?? 1 },
-      })
-    } catch (e) {
-      report({ event: 'failed', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })
-    }
+    const r = paymentRecord(command.payment)
+    const call = n++
+    const [entry] = await producer.send([{ id: r.id, key: r.key, seq: 0, n: call, value: recordValue(r.id, r.key, 0), headers: r.headers }], { commit: command.op === 'pay' })
+    if (entry?.outcome === 'ok') report({ event: 'paid', entry })
+    else report({ event: 'failed', error: entry?.error ? `${entry.error.name}: ${entry.error.message}` : `${entry?.outcome}: ${entry?.reason}` })
   }
 }
 
@@ -179,8 +148,7 @@ export class PaymentServiceProcess {
   static async start(lab: IdempotencyLab, opts: { line: ClientLine; topic: string; mode: ServiceMode; transactionalId?: string; story: Story }): Promise<PaymentServiceProcess> {
     const config: ServiceConfig = {
       name: 'payment-service',
-      brokers: lab.cluster.bootstrap,
-      routes: opts.line.routes,
+      endpoint: clientEndpoint(lab.cluster, { clientId: 'payment-service', line: opts.line, requestTimeoutMs: 30_000 }),
       topic: opts.topic,
       mode: opts.mode,
       ...(opts.transactionalId === undefined ? {} : { transactionalId: opts.transactionalId }),

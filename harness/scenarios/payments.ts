@@ -9,14 +9,13 @@
  * optionally remembering the payment ids it charged).
  */
 import { randomBytes } from 'node:crypto'
-import type { Consumer, IHeaders, Kafka, LogEntry, logCreator } from 'kafkajs'
-import { CLIENT_LOG_LEVEL, fileLogCreator } from '../cluster/client-log.js'
+import type { Consumer, IHeaders } from 'kafkajs'
 import { waitFor, type Cluster } from '../cluster/index.js'
-import { dropResponsesOn, withFault, type ClientLine, type FaultWindow } from '../faults/index.js'
+import { dropResponsesOn, withFault, type FaultWindow } from '../faults/index.js'
 import { partitionForKey } from '../partitioning/murmur2.js'
 import { now } from '../workload/clock.js'
 import type { LedgerEntry, ProducerSession } from '../workload/index.js'
-import { lastStableOffset, leaderOf, REQUEST_TIMEOUT_MS, waitUntilWritten, type IdempotencyLab, type Settled, type Variant } from './idempotency.js'
+import { lastStableOffset, leaderOf, waitUntilWritten, type IdempotencyLab, type Settled, type Variant } from './idempotency.js'
 
 export const PAYMENTS_PARTITIONS = 3
 
@@ -65,24 +64,17 @@ export class Story {
   }
 }
 
-/** A kafkajs logCreator that keeps the run folder's client log and also hands each entry to `hook`. */
-export function teeLog(cluster: Cluster, clientId: string, hook: (entry: LogEntry) => void): logCreator {
-  const file = fileLogCreator(`${cluster.descriptor.runDir}/kafkajs.log`, clientId)
-  return (level) => {
-    const write = file(level)
-    return (entry) => {
-      write(entry)
-      hook(entry)
-    }
-  }
-}
-
 /** payment-service, in process: one producer session, one PaymentReceived per call, in order. */
 export class PaymentService {
+  /** Each failed attempt its producer retries goes into the story, with the error it caught. */
   constructor(
     private readonly session: ProducerSession,
     private readonly story: Story,
-  ) {}
+  ) {
+    session.watch((e) => {
+      if (e.type === 'attempt-error') story.tell(`payment-service catches "${e.detail?.message}" and retries`, e.at)
+    })
+  }
 
   async pay(p: Payment): Promise<LedgerEntry> {
     this.story.tell(`payment-service sends PaymentReceived ${p.payment} for ${p.order}`)
@@ -96,21 +88,6 @@ export class PaymentService {
     )
     return entry
   }
-}
-
-/** A kafkajs client for payment-service on its line, whose retries show up in the story. */
-export function paymentServiceKafka(lab: IdempotencyLab, line: ClientLine, story: Story): Kafka {
-  return lab.cluster.kafka({
-    clientId: 'payment-service',
-    socketFactory: line.socketFactory,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    logLevel: CLIENT_LOG_LEVEL,
-    logCreator: teeLog(lab.cluster, 'payment-service', ({ namespace, log }) => {
-      if (namespace === 'Producer' && log.message.startsWith('Failed to send messages')) {
-        story.tell(`payment-service catches "${log.message.replace('Failed to send messages: ', '')}" and retries`)
-      }
-    }),
-  })
 }
 
 /**
@@ -208,7 +185,7 @@ export async function doubleCharge(lab: IdempotencyLab, variant: Variant): Promi
   const billing = await Billing.start(c, topic, story, { name: 'billing', dedupeByPaymentId: false })
   lab.onTeardown(() => billing.stop())
   const line = await lab.line('payment-service')
-  const session = lab.session(line, topic, variant, { kafka: paymentServiceKafka(lab, line, story) })
+  const session = lab.session(line, topic, variant, { endpoint: lab.endpoint(line, 'payment-service') })
   const service = new PaymentService(session, story)
   for (let n = 11; n <= 16; n++) await service.pay(payment(n))
 

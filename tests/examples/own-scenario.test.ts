@@ -1,3 +1,4 @@
+import { clientEndpoint } from '../../harness/clients/index.js'
 import { describe, expect, test } from 'vitest'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
@@ -14,10 +15,9 @@ describe('payments producer (acks=all, idempotent) through a leader crash', () =
     const topic = freshTopic('payments')
     await createTopicLedBy(c, topic, leader)
     const run = startWorkload({
-      kafka: c.kafka({ clientId: 'payments' }),
+      endpoint: clientEndpoint(c, { clientId: 'payments' }),
       topic,
-      producer: { idempotent: true, retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000 } },
-      send: { acks: -1 },
+      producer: { acks: -1, idempotent: true, retries: 15, retryBackoff: { initialMs: 100, maxMs: 1_000 } },
       keys: 12,
       rate: 100,
     })

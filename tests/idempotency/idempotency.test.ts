@@ -24,7 +24,7 @@ afterAll(() => {
 const duplicatedIds = (v: Verdict): string[] => v.anomalies.duplicated.evidence.map((e) => e.id).sort()
 /** Each record of a key read before one handed to send() earlier: [read first, sent first]. */
 const overtakes = (v: Verdict): string[][] => v.anomalies.outOfSendOrder.evidence.map((e) => [e.readFirst.id, e.sentFirst.id])
-const MAX_IN_FLIGHT_1 = { name: NON_IDEMPOTENT.name, producer: { ...NON_IDEMPOTENT.producer, maxInFlightRequests: 1 } }
+const MAX_IN_FLIGHT_1 = { name: NON_IDEMPOTENT.name, producer: { ...NON_IDEMPOTENT.producer, requestsInFlight: 1 } }
 
 describe('idempotency: retry duplicates, the double charge, and where the idempotent producer stops helping', () => {
   test('the answer is lost after the leader appended 3 records: the non-idempotent retry writes exactly those 3 again', async () => {
