@@ -1,5 +1,5 @@
-import { clientEndpoint } from '../../harness/clients/index.js'
 import { describe, expect, test } from 'vitest'
+import { clientEndpoint } from '../../harness/clients/index.js'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { leaderChangesSeen } from '../../harness/scenarios/acks.js'

@@ -129,6 +129,12 @@ describe("kafkajs's retries, as the gate runs them", () => {
 describe('a config in the client-neutral format (a producer profile and a client)', () => {
   const neutral = (producer: object, extra: object = {}) => parseGateConfig({ name: 'x', producer, claims: { noAcknowledgedLoss: true }, ...extra })
 
+  test('examples/configs/safe-profile.json is safe.json in this format: the same producer, the same contradictions (none)', () => {
+    const profile = loadGateConfig('examples/configs/safe-profile.json')
+    expect(profile.producer).toEqual(loadGateConfig('examples/configs/safe.json').producer)
+    expect(contradictions(profile)).toEqual([])
+  })
+
   test('reads the same as the kafkajs format it stands for, and names fields as written', () => {
     const legacy = parseGateConfig({ name: 'x', producer: { idempotent: true, maxInFlightRequests: 1, retry: { retries: 10, initialRetryTime: 100, factor: 0.1 } }, send: { acks: 'all', timeout: 5000, compression: 'gzip', callsInFlight: 1, recordsPerCall: 5 }, claims: { noAcknowledgedLoss: true } })
     const profile = neutral({ acks: 'all', idempotent: true, requestsInFlight: 1, retries: 10, retryBackoff: { initialMs: 100, jitter: 0.1 }, ackTimeoutMs: 5000, compression: 'gzip', recordsPerCall: 5 })
