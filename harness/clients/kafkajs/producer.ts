@@ -1,7 +1,7 @@
 /**
- * One kafkajs producer, watched: every `send()` call becomes ledger entries, and what the
- * producer sees (connects, request timeouts, retries, leader and ISR changes in its metadata)
- * becomes ledger events.
+ * One kafkajs producer behind the seam (a ProducerClient), watched: every `send()` call becomes
+ * ledger entries, and what the producer sees (connects, request timeouts, retries, the errors of
+ * attempts it retries, leader and ISR changes in its metadata) becomes ledger events.
  *
  * How acknowledged offsets are derived (verified against kafkajs 2.2.4 source,
  * node_modules/kafkajs/src/producer and src/protocol/requests/produce):
@@ -15,8 +15,8 @@
  * So the i-th record (in call order) of those sent to partition p got offset baseOffset(p) + i.
  *
  * Which partition each message went to is observed, not guessed: the producer is built with a
- * partitioner that wraps the configured one (kafkajs' DefaultPartitioner if none) and notes each
- * message's partition. kafkajs re-partitions all of a call's messages on every retry attempt,
+ * partitioner that wraps kafkajs' DefaultPartitioner (the profile's 'default' and 'murmur2') and
+ * notes each message's partition. kafkajs re-partitions all of a call's messages on every retry attempt,
  * so the count of partitioner calls per message is the call's number of attempts, and the last
  * choice is the one the final attempt used.
  *
