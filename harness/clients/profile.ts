@@ -117,10 +117,13 @@ export function parseProfile(raw: unknown, path = 'producer'): ProducerProfile {
 }
 
 /**
- * The client-neutral rules every profile keeps, whatever the client: acks, counts at least 1, a
- * known codec and partitioner, a non-empty transactional id. Throws ConfigError naming the field.
+ * The client-neutral rules every profile keeps, whatever the client: known options of the right
+ * types, acks, counts at least 1, a known codec and partitioner, a non-empty transactional id.
+ * Throws ConfigError naming the field.
  */
 export function checkProfile(p: ProducerProfile, name: FieldNamer = producerFields): void {
+  // Built in code, a profile can still carry an option of no client's (e.g. kafkajs's own name for one).
+  if (name === producerFields) checkShape(p, PROFILE_SHAPE, 'producer')
   if (p.acks !== undefined && p.acks !== -1 && p.acks !== 0 && p.acks !== 1) parseAcks(p.acks, name('acks'))
   if (p.callsInFlight === 0) throw new ConfigError(name('callsInFlight'), 'must be at least 1', 0)
   if (p.recordsPerCall === 0) throw new ConfigError(name('recordsPerCall'), 'must be at least 1', 0)

@@ -13,8 +13,8 @@ const SCANNED = ['harness', 'tests', 'bench', 'examples', 'scripts']
 /** Kafka producer client libraries for Node (and kafkajs's codec plugins). */
 const LIBRARIES = ['kafkajs', 'kafkajs-lz4', 'kafkajs-snappy', '@confluentinc/kafka-javascript', 'node-rdkafka', '@platformatic/kafka', 'kafka-node']
 
-/** An import, dynamic import or require (also through a createRequire'd function) of one of LIBRARIES or a path inside it. */
-const IMPORT = new RegExp(`(?:from\\s*|import\\s*\\(\\s*|require\\s*\\(\\s*|\\w\\(\\s*)['"\`]((?:${LIBRARIES.map((l) => l.replace(/[/.]/g, '\\$&')).join('|')})(?:/[^'"\`]*)?)['"\`]`, 'g')
+/** An import, dynamic import or require (also through a createRequire'd function such as requireKafkajs) of one of LIBRARIES or a path inside it. */
+const IMPORT = new RegExp(`(?:from\\s*|import\\s*\\(\\s*|\\b\\w*[rR]equire\\w*\\s*\\(\\s*|\\)\\s*\\(\\s*)['"\`]((?:${LIBRARIES.map((l) => l.replace(/[/.]/g, '\\$&')).join('|')})(?:/[^'"\`]*)?)['"\`]`, 'g')
 
 /** Files outside harness/clients/<name>/ that may import kafkajs, and why. */
 const ALLOWED: Readonly<Record<string, string>> = {
@@ -76,8 +76,9 @@ describe('the producer-client seam', () => {
   })
 
   test('the scan sees imports in every form the code uses', () => {
-    const forms = ["import kafkajs from 'kafkajs'", "import type { Kafka } from 'kafkajs'", "require('kafkajs/src/retry')", "requireKafkajs('kafkajs/src/cluster')", "await import('@platformatic/kafka')"]
-    expect(forms.map((f) => [...f.matchAll(IMPORT)].map((m) => m[1]))).toEqual([['kafkajs'], ['kafkajs'], ['kafkajs/src/retry'], ['kafkajs/src/cluster'], ['@platformatic/kafka']])
+    const forms = ["import kafkajs from 'kafkajs'", "import type { Kafka } from 'kafkajs'", "require('kafkajs/src/retry')", "requireKafkajs('kafkajs/src/cluster')", "await import('@platformatic/kafka')", "createRequire(import.meta.url)('kafkajs/src/retry/defaults.js')"]
+    expect(forms.map((f) => [...f.matchAll(IMPORT)].map((m) => m[1]))).toEqual([['kafkajs'], ['kafkajs'], ['kafkajs/src/retry'], ['kafkajs/src/cluster'], ['@platformatic/kafka'], ['kafkajs/src/retry/defaults.js']])
     expect([..."import { x } from './kafkajs-errors.js'".matchAll(IMPORT)]).toEqual([])
+    expect([..."adapterFor('kafkajs')".matchAll(IMPORT)]).toEqual([]) // a client's name, not an import
   })
 })

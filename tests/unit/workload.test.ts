@@ -169,6 +169,8 @@ describe('startWorkload', () => {
       new ConfigError('producer.acks', 'must be "all" (-1) with producer.idempotent: true; kafkajs rejects any other acks for an idempotent producer at send time', 1),
     )
     expect(() => startWorkload({ ...fake, topic, producer: { lingerMs: 5 } })).toThrow(/producer\.lingerMs: kafkajs has no linger/)
+    expect(() => startWorkload({ ...fake, topic, producer: { retires: 3 } as never })).toThrow(/producer\.retires: unknown option; did you mean 'retries'\?/)
+    expect(() => startWorkload({ ...fake, topic, producer: { acks: 2 } as never })).toThrow(/producer\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/)
     expect(() => startWorkload({ ...fake, topic, client: 'java' as never })).toThrow(/client: unknown client Known clients: kafkajs/)
   })
 })
