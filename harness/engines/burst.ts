@@ -13,6 +13,7 @@
  * one send call (`batchSize: records`): one produce request, one timeout, about a second, well
  * inside the 5 s a cut-off follower stays in the ISR.
  */
+import { clientEndpoint } from '../clients/index.js'
 import type { Fault } from '../faults/index.js'
 import { openProducerSession, sendRecords, type Ledger } from '../workload/index.js'
 import type { Lab } from './lab.js'
@@ -51,10 +52,9 @@ export async function burstInto(lab: Lab, s: BurstScenario): Promise<Outcome> {
   const side = await lab.lanes(s)
   const sessions = side.lanes.map((lane) =>
     openProducerSession({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
-      producer: { allowAutoTopicCreation: false, retry: { retries: 0 } },
-      send: { acks: lane.acks, timeout: BURST.timeoutMs },
+      producer: { acks: lane.acks, retries: 0, ackTimeoutMs: BURST.timeoutMs },
       drainTimeoutMs: 15_000,
     }),
   )
@@ -66,7 +66,7 @@ export async function burstInto(lab: Lab, s: BurstScenario): Promise<Outcome> {
     leaveFollowersBehind: async () => {
       const records = Array.from({ length: LANE_PARTITIONS }, (_, partition) => ({ key: `isr-marker-${partition}`, partition }))
       for (const [i, { topic }] of side.lanes.entries()) {
-        markers[i]?.push(await sendRecords({ kafka: cluster.kafka({ clientId: `marker-${topic}` }), topic, send: { acks: 1 }, records }))
+        markers[i]?.push(await sendRecords({ endpoint: clientEndpoint(cluster, { clientId: `marker-${topic}` }), topic, producer: { acks: 1 }, records }))
       }
       await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 1)))
     },

@@ -10,8 +10,7 @@
  * through a fault (./steady.ts), a burst of exactly K records inside a fault (./burst.ts), or
  * answers lost after the leader wrote (./lost-answer.ts).
  */
-import type { ProducerConfig } from 'kafkajs'
-import type { SendSettings } from '../workload/index.js'
+import type { ClientName, ProducerProfile } from '../clients/index.js'
 import { describePartition, waitFor, type Cluster, type WaitOptions } from '../cluster/index.js'
 import { HarnessError, precondition, WaitTimeoutError } from '../errors.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
@@ -38,31 +37,31 @@ export const LANE_PARTITIONS = 3
 
 /**
  * The steady load's producer, the same in every lane: not idempotent (kafkajs refuses
- * idempotence without acks=all, and the lanes differ in acks only), with kafkajs retries stated
+ * idempotence without acks=all, and the lanes differ in acks only), with retries stated
  * explicitly, because kafkajs picks other defaults when NODE_ENV=test, which vitest sets (15
  * retries from 50 ms instead of 5 from 300 ms). 15 retries from 100 ms, doubling up to 1 s: about
  * 12 s of retrying, longer than a failover takes.
  */
-export const PRODUCER: ProducerConfig = {
-  allowAutoTopicCreation: false,
-  retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
+export const PRODUCER: ProducerProfile = {
+  retries: 15,
+  retryBackoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 },
 }
 
 /**
- * A producer under test: its kafkajs options and send settings, and its name in the matrix. The
- * acks scenarios run one profile per acks level (acksProfile); the CI gate runs a team's config.
+ * A producer under test: its client, its client-neutral profile (acks, idempotence, retries, and
+ * how the application drives it: send calls in flight, records per call; scenario defaults where
+ * absent), and its name in the matrix. The acks scenarios run one profile per acks level
+ * (acksProfile); the CI gate runs a team's config.
  */
 export interface Profile {
   variant: string
-  producer: ProducerConfig
-  send: SendSettings & { acks: AcksLevel }
-  /** How the application drives it: send() calls in flight at once and records per call (scenario defaults if absent). */
-  callsInFlight?: number
-  recordsPerCall?: number
+  /** The client library (default kafkajs). */
+  client?: ClientName
+  producer: ProducerProfile & { acks: AcksLevel }
 }
 
 export function acksProfile(acks: AcksLevel): Profile {
-  return { variant: variantOf(acks), producer: PRODUCER, send: { acks } }
+  return { variant: variantOf(acks), producer: { ...PRODUCER, acks } }
 }
 
 /** One profile's side of a scenario: its producer writes to its own topic. */
@@ -217,7 +216,7 @@ export class SideBySide implements LaneScene {
     const leader = cluster.nodeIds[0] as number
     const profiles = s.profiles ?? ALL_ACKS.map(acksProfile)
     const slug = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
-    const lanes = profiles.map((profile) => ({ acks: profile.send.acks, variant: profile.variant, profile, topic: freshName(`${lab.suite}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
+    const lanes = profiles.map((profile) => ({ acks: profile.producer.acks, variant: profile.variant, profile, topic: freshName(`${lab.suite}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
     for (const lane of lanes) await cluster.createTopic(lane.topic, { partitions: s.partitions ?? LANE_PARTITIONS, leader })
     return new SideBySide(lab, s.scenario, leader, lanes)
   }

@@ -11,7 +11,7 @@
  * producer sees "Closed connection" at the heal and retries on a fresh connection through the
  * healed line.
  */
-import type { Kafka } from 'kafkajs'
+import { clientEndpoint, type ClientEndpoint } from '../clients/index.js'
 import type { Cluster } from '../cluster/index.js'
 import { HighWatermarks } from '../cluster/watermarks.js'
 import { dropResponsesOn, type ClientLine } from '../faults/index.js'
@@ -31,22 +31,19 @@ export const REQUEST_TIMEOUT_MS = 30_000
  */
 const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
 
-/** The kafkajs client of a lane whose connections go through `line` (none: the node's client proxies). */
-export function laneKafka(cluster: Cluster, lane: Lane, line: ClientLine | undefined, config: { clientId?: string } = {}): Kafka {
-  const requestTimeout = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
-  return cluster.kafka({ clientId: `lane-${lane.topic}`, requestTimeout, ...(line ? { socketFactory: line.socketFactory } : {}), ...config })
+/** Where the client of a lane whose connections go through `line` connects (no line: the node's client proxies). */
+export function laneEndpoint(cluster: Cluster, lane: Lane, line: ClientLine | undefined, { clientId = `lane-${lane.topic}` }: { clientId?: string } = {}): ClientEndpoint {
+  const requestTimeoutMs = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
+  return clientEndpoint(cluster, { clientId, requestTimeoutMs, ...(line ? { line } : {}) })
 }
 
-/**
- * A producer session of the lane's profile on `line` (through `kafka` when given: a client of the
- * story's own, e.g. one whose log tells a timeline); closed at the lab's teardown if still open.
- */
-export function laneSession(lab: Lab, lane: Lane, line: ClientLine | undefined, { drainTimeoutMs = 20_000, kafka }: { drainTimeoutMs?: number; kafka?: Kafka } = {}): ProducerSession {
+/** A producer session of the lane's profile and client on `line`; closed at the lab's teardown if still open. */
+export function laneSession(lab: Lab, lane: Lane, line: ClientLine | undefined, { drainTimeoutMs = 20_000, clientId }: { drainTimeoutMs?: number; clientId?: string } = {}): ProducerSession {
   const session = openProducerSession({
-    kafka: kafka ?? laneKafka(lab.cluster, lane, line),
+    endpoint: laneEndpoint(lab.cluster, lane, line, clientId === undefined ? {} : { clientId }),
     topic: lane.topic,
+    ...(lane.profile.client === undefined ? {} : { client: lane.profile.client }),
     producer: lane.profile.producer,
-    send: lane.profile.send,
     drainTimeoutMs,
   })
   lab.onTeardown(() => session.close())

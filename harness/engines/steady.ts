@@ -4,6 +4,7 @@
  * scenario's `during` runs while it is in force, the fault heals, `after` runs, and the load
  * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
  */
+import { clientEndpoint } from '../clients/index.js'
 import type { Fault } from '../faults/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
 import type { Lab } from './lab.js'
@@ -68,7 +69,7 @@ function reach(side: SideBySide, lanes: readonly LoadedLane[], target: (lane: Lo
 
 /** Send calls in flight at once per lane, unless the lane's profile says otherwise. */
 const CONCURRENCY = 2
-const callsInFlight = (lane: Lane): number => lane.profile.callsInFlight ?? CONCURRENCY
+const callsInFlight = (lane: Lane): number => lane.profile.producer.callsInFlight ?? CONCURRENCY
 
 export async function underSteadyLoad(lab: Lab, s: SteadyLoadScenario): Promise<Outcome> {
   const cluster = lab.cluster
@@ -77,13 +78,13 @@ export async function underSteadyLoad(lab: Lab, s: SteadyLoadScenario): Promise<
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
     ...lane,
     workload: startWorkload({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
+      client: lane.profile.client,
       producer: lane.profile.producer,
-      send: lane.profile.send,
       keys: ORDER_KEYS,
       rate,
-      batchSize: lane.profile.recordsPerCall ?? 1,
+      batchSize: lane.profile.producer.recordsPerCall ?? 1,
       concurrency: callsInFlight(lane),
       durationMs: 120_000,
       drainTimeoutMs: 15_000,
@@ -119,7 +120,7 @@ export async function underSteadyLoad(lab: Lab, s: SteadyLoadScenario): Promise<
         (lane) => {
           const p = lane.workload.progress()
           const more = p.sent - (base.get(lane) ?? 0)
-          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.producer.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
         },
         { timeoutMs: 30_000, maxIntervalMs: 50 },
       )

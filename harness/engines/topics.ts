@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { DEADLINES, describePartition, waitFor, type Cluster } from '../cluster/index.js'
+import { clientEndpoint } from '../clients/index.js'
 import { reconcile, type Verdict } from '../reconcile/index.js'
 import { HarnessError } from '../errors.js'
 import { readTopic, sendRecords, type Ledger, type TopicLog } from '../workload/index.js'
@@ -44,10 +45,9 @@ async function writeBarrier(cluster: Cluster, topic: string): Promise<Set<string
   const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
   const ids = partitions.map((p) => `barrier-${topic}-${p}`)
   const ledger = await sendRecords({
-    kafka: cluster.kafka({ clientId: `barrier-${topic}` }),
+    endpoint: clientEndpoint(cluster, { clientId: `barrier-${topic}` }),
     topic,
-    producer: { allowAutoTopicCreation: false, retry: { retries: 10, initialRetryTime: 100 } },
-    send: { acks: -1 },
+    producer: { acks: -1, retries: 10, retryBackoff: { initialMs: 100 } },
     records: partitions.map((partition, i) => ({ key: 'barrier', id: ids[i] as string, partition })),
   })
   const missed = ledger.entries.filter((e) => e.outcome !== 'ok')

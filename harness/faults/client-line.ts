@@ -1,5 +1,4 @@
-import { connect } from 'node:net'
-import type { ISocketFactory } from 'kafkajs'
+import { routedSocketFactory } from '../clients/kafkajs/connection.js'
 import type { Proxy } from 'toxiproxy-node-client'
 import type { Cluster } from '../cluster/index.js'
 import type { Target } from './fault.js'
@@ -56,7 +55,7 @@ export class ClientLine {
   }
 
   /** kafkajs `socketFactory` for clients that should use this line. */
-  get socketFactory(): ISocketFactory {
+  get socketFactory(): ReturnType<typeof routedSocketFactory> {
     return lineSocketFactory(this.routes)
   }
 
@@ -121,16 +120,8 @@ function portOf(address: string): number {
   return Number(address.slice(address.lastIndexOf(':') + 1))
 }
 
-/** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed. */
-export function lineSocketFactory(routes: Readonly<Record<string, string>>): ISocketFactory {
-  return ({ host, port, onConnect }) => {
-    const to = routes[`${host}:${port}`]
-    const [h, p] = to === undefined ? [host, port] : [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))]
-    const socket = connect({ host: h, port: p }, onConnect)
-    socket.setKeepAlive(true, 60_000)
-    return socket
-  }
-}
+/** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed (the kafkajs adapter's). */
+export const lineSocketFactory = routedSocketFactory
 
 /** A toxic or a cut on the line's proxy in front of one node (see ProxyFault). */
 export type LineFault = ProxyFault

@@ -14,7 +14,7 @@ import { replicationCutThenKill } from '../../tests/gate/stories/replication-cut
 import { producerRestart } from '../../tests/gate/stories/producer-restart.js'
 import { resetMidProduce } from '../../tests/idempotency/stories/reset-mid-produce.js'
 import { responseLostAfterAppend } from '../../tests/idempotency/stories/response-lost.js'
-import { isTransactional, toKafkajs, type Claim, type GateConfig } from './config.js'
+import { isTransactional, productionProfile, type Claim, type GateConfig } from './config.js'
 import { judgeConfig, type ConfigVerdict, type ScenarioRun } from './verdict.js'
 
 export interface GateScenario {
@@ -59,19 +59,13 @@ export const BATTERY: readonly GateScenario[] = [
 ]
 
 /**
- * The lane of a config: its kafkajs options with kafkajs's production retry defaults filled in
- * (whatever NODE_ENV the runner has), and how the application drives it. A transactional config
- * gets a transactional.id of its own per scenario (`transactionalIds`).
+ * The lane of a config: its client and profile with the client's production retry defaults
+ * filled in (whatever NODE_ENV the runner has), including how the application drives it. A
+ * transactional config gets a transactional.id of its own per scenario (`transactionalIds`).
  */
 export function profileOf(c: GateConfig, transactionalId?: string): Profile {
-  const k = toKafkajs(c)
-  return {
-    variant: c.name,
-    producer: transactionalId === undefined ? k.producer : { ...k.producer, transactionalId },
-    send: k.send,
-    callsInFlight: c.send.callsInFlight,
-    recordsPerCall: c.send.recordsPerCall,
-  }
+  const producer = productionProfile(c)
+  return { variant: c.name, client: c.client, producer: transactionalId === undefined ? producer : { ...producer, transactionalId } }
 }
 
 /** Java's String.hashCode, which Kafka uses to place a transactional.id on a __transaction_state partition. */
@@ -153,9 +147,9 @@ export async function runBattery(
       const ids = await transactionalIds(cluster, configs, cluster.nodeIds[0] as number)
       const outcome = await runStory(cluster, { suite: 'gate', judged: true }, scenario.run, configs.map((c) => profileOf(c, ids.get(c))))
       for (const lane of outcome.lanes) {
-        const r = lane.profile.producer.retry
-        // The report states the retry settings each lane ran with (kafkajs's production defaults under the config's own).
-        lane.row.notes = { ...lane.row.notes, retry: `${r?.retries} retries from ${r?.initialRetryTime} ms, ×${r?.multiplier} up to ${r?.maxRetryTime} ms` }
+        const r = lane.profile.producer
+        // The report states the retry settings each lane ran with (the client's production defaults under the config's own).
+        lane.row.notes = { ...lane.row.notes, retry: `${r.retries} retries from ${r.retryBackoff?.initialMs} ms, ×${r.retryBackoff?.multiplier} up to ${r.retryBackoff?.maxMs} ms` }
       }
       scenarios.push({ scenario, outcome })
       progress('done')

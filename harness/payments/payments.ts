@@ -7,12 +7,10 @@
  * charges per record read, optionally remembering the payment ids it charged), and the Timeline
  * they all tell (./timeline.ts).
  */
-import type { Consumer, IHeaders, Kafka, LogEntry, logCreator } from 'kafkajs'
-import { CLIENT_LOG_LEVEL, fileLogCreator } from '../cluster/client-log.js'
+import type { Consumer, IHeaders } from 'kafkajs'
 import { waitFor, type Cluster } from '../cluster/index.js'
-import { freshName, REQUEST_TIMEOUT_MS } from '../engines/index.js'
+import { freshName } from '../engines/index.js'
 import { HarnessError } from '../errors.js'
-import type { ClientLine } from '../faults/index.js'
 import { partitionForKey } from '../partitioning/murmur2.js'
 import type { LedgerEntry, ProducerSession } from '../workload/index.js'
 import type { Timeline } from './timeline.js'
@@ -36,24 +34,17 @@ export function paymentRecord(p: Payment): { key: string; id: string; headers: R
   return { key: p.order, id: p.payment, headers: { type: 'PaymentReceived', payment_id: p.payment, order_id: p.order, amount: String(p.amount) } }
 }
 
-/** A kafkajs logCreator that keeps the run folder's client log and also hands each entry to `hook`. */
-function teeLog(cluster: Cluster, clientId: string, hook: (entry: LogEntry) => void): logCreator {
-  const file = fileLogCreator(`${cluster.descriptor.runDir}/kafkajs.log`, clientId)
-  return (level) => {
-    const write = file(level)
-    return (entry) => {
-      write(entry)
-      hook(entry)
-    }
-  }
-}
-
 /** payment-service, in process: one producer session, one PaymentReceived per call, in order. */
 export class PaymentService {
+  /** Each failed attempt its producer retries goes into the timeline, with the error it caught. */
   constructor(
     private readonly session: ProducerSession,
     private readonly timeline: Timeline,
-  ) {}
+  ) {
+    session.watch((e) => {
+      if (e.type === 'attempt-error') timeline.tell(`payment-service catches "${e.detail?.message}" and retries`, e.at)
+    })
+  }
 
   async pay(p: Payment): Promise<LedgerEntry> {
     this.timeline.tell(`payment-service sends PaymentReceived ${p.payment} for ${p.order}`)
@@ -67,21 +58,6 @@ export class PaymentService {
     )
     return entry
   }
-}
-
-/** A kafkajs client for payment-service on its line, whose retries show up in the timeline. */
-export function paymentServiceKafka(cluster: Cluster, line: ClientLine, timeline: Timeline): Kafka {
-  return cluster.kafka({
-    clientId: 'payment-service',
-    socketFactory: line.socketFactory,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    logLevel: CLIENT_LOG_LEVEL,
-    logCreator: teeLog(cluster, 'payment-service', ({ namespace, log }) => {
-      if (namespace === 'Producer' && log.message.startsWith('Failed to send messages')) {
-        timeline.tell(`payment-service catches "${log.message.replace('Failed to send messages: ', '')}" and retries`)
-      }
-    }),
-  })
 }
 
 /**

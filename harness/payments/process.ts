@@ -1,40 +1,39 @@
 /**
  * payment-service as a process of its own, so it can die for real (SIGKILL) with a request in
- * flight: nothing of its producer survives, and a restarted process is a new producer (kafkajs
+ * flight: nothing of its producer survives, and a restarted process is a new producer (the client
  * asks the cluster for a producer id when it connects).
  *
  * The parent starts it with `PaymentServiceProcess.start()` and drives it with one JSON command a
  * line on stdin; the process answers with one JSON report a line on stdout (ready, its producer id
- * and epoch as kafkajs logged them, each payment's ledger entry). Run directly it is the process:
+ * and epoch as its client holds them, each payment's ledger entry). The producer is a client
+ * adapter's (harness/clients), built from plain data. Run directly it is the process:
  *
  *   node --import tsx harness/payments/process.ts '<ServiceConfig as JSON>'
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import kafkajs, { type Message, type ProducerConfig, type RecordMetadata, type Transaction } from 'kafkajs'
+import { adapterFor, clientEndpoint, type ClientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
 import type { Lab } from '../engines/index.js'
 import { REQUEST_TIMEOUT_MS } from '../engines/index.js'
 import { HarnessError } from '../errors.js'
-import { lineSocketFactory, type ClientLine } from '../faults/index.js'
-import { now } from '../workload/clock.js'
-import { ID_HEADER, recordValue, type LedgerEntry } from '../workload/index.js'
+import type { ClientLine } from '../faults/index.js'
+import { recordValue, type LedgerEntry } from '../workload/index.js'
 import { paymentRecord, type Payment } from './payments.js'
 import type { Timeline } from './timeline.js'
 
-const { Kafka, Partitioners, logLevel } = kafkajs
-
 interface ServiceConfig {
   name: string
-  brokers: string[]
-  /** The line's routes (see ClientLine.routes). */
-  routes: Record<string, string>
+  /** The producer client library (default kafkajs). */
+  client?: ClientName
+  /** Where it connects: through its line. */
+  endpoint: ClientEndpoint
   topic: string
   /**
-   * The producer under test (its data fields: the process rebuilds it from JSON). With a
-   * transactionalId, the same across restarts, each payment is sent in a transaction of its own.
+   * The producer under test (plain data). With a transactionalId, the same across restarts, each
+   * payment is sent in a transaction of its own.
    */
-  producer: ProducerConfig
+  producer: ProducerProfile
 }
 
 /** payment-service's process failed to start, to answer, or to send: says what, and what it printed last. */
@@ -62,68 +61,39 @@ async function serve(config: ServiceConfig): Promise<void> {
   const report = (r: Report): void => {
     process.stdout.write(`${JSON.stringify(r)}\n`)
   }
-  const kafka = new Kafka({
-    clientId: config.name,
-    brokers: config.brokers,
-    socketFactory: lineSocketFactory(config.routes),
-    connectionTimeout: 3_000,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    logLevel: logLevel.DEBUG,
-    // Only what the parent asks about: the producer id and epoch kafkajs was given.
-    logCreator: () => ({ log }) => {
-      const { message, producerId, producerEpoch } = log as { message: string; producerId?: number; producerEpoch?: number }
-      if (message === 'Initialized producer id & epoch') report({ event: 'producer-id', producerId: Number(producerId), producerEpoch: Number(producerEpoch) })
-    },
+  const producer = adapterFor(config.client).create({
+    topic: config.topic,
+    profile: config.producer,
+    endpoint: config.endpoint,
+    onEvent: () => {},
   })
-  const attempts = new WeakMap<object, number>()
-  const transactional = config.producer.transactionalId !== undefined
-  const producer = kafka.producer({
-    ...config.producer,
-    createPartitioner: () => {
-      const inner = Partitioners.DefaultPartitioner()
-      return (args) => {
-        attempts.set(args.message, (attempts.get(args.message) ?? 0) + 1)
-        return inner(args)
-      }
-    },
-  })
+  // Each producer id the client was given: a transactional producer gets two (idempotent, then transactional): the last counts.
+  const identity = async (): Promise<void> => {
+    const id = await producer.identity()
+    if (id !== undefined) report({ event: 'producer-id', producerId: id.producerId, producerEpoch: id.epoch })
+  }
   await producer.connect()
-  if (transactional) {
+  await identity()
+  if (config.producer.transactionalId !== undefined) {
     // What Java's initTransactions() does at start: InitProducerId for the transactional.id,
-    // which fences an earlier process with the same id and aborts its open transaction. kafkajs
-    // does it on the first transaction(); an empty transaction, aborted, sends nothing else.
-    await (await producer.transaction()).abort()
+    // which fences an earlier process with the same id and aborts its open transaction.
+    await producer.initTransactions()
+    await identity()
   }
   report({ event: 'ready', pid: process.pid })
   let n = 0
   for await (const line of createInterface({ input: process.stdin })) {
     const command = JSON.parse(line) as Command
     if (command.op === 'stop') {
-      await producer.disconnect()
+      await producer.close()
       report({ event: 'stopped' })
       process.exit(0)
     }
-    try {
-      const r = paymentRecord(command.payment)
-      const message: Message = { key: r.key, value: recordValue(r.id, r.key, 0), headers: { ...r.headers, [ID_HEADER]: r.id } }
-      const start = now()
-      let metadata: RecordMetadata[]
-      if (transactional) {
-        const txn: Transaction = await producer.transaction()
-        metadata = await txn.send({ topic: config.topic, acks: -1, messages: [message] })
-        if (command.op === 'pay') await txn.commit()
-      } else {
-        metadata = await producer.send({ topic: config.topic, acks: -1, messages: [message] })
-      }
-      const m = metadata[0]
-      const call = n++
-      report({
-        event: 'paid',
-        entry: { id: r.id, key: r.key, seq: 0, n: call, call, start, end: now(), outcome: 'ok', partition: m?.partition ?? null, offset: m?.baseOffset === undefined ? null : Number(m.baseOffset), attempts: attempts.get(message) ?? 1 },
-      })
-    } catch (e) {
-      report({ event: 'failed', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) })
-    }
+    const r = paymentRecord(command.payment)
+    const call = n++
+    const [entry] = await producer.send([{ id: r.id, key: r.key, seq: 0, n: call, value: recordValue(r.id, r.key, 0), headers: r.headers }], { commit: command.op === 'pay' })
+    if (entry?.outcome === 'ok') report({ event: 'paid', entry })
+    else report({ event: 'failed', error: entry?.error ? `${entry.error.name}: ${entry.error.message}` : `${entry?.outcome}: ${entry?.reason}` })
   }
 }
 
@@ -187,11 +157,16 @@ export class PaymentServiceProcess {
    * Starts the process with `producer` on `line` and resolves once it is connected. Killed at the
    * lab's teardown.
    */
-  static async start(lab: Lab, opts: { line: ClientLine; topic: string; producer: ProducerConfig; timeline: Timeline }): Promise<PaymentServiceProcess> {
-    const { createPartitioner: _, ...data } = opts.producer
-    const config: ServiceConfig = { name: 'payment-service', brokers: lab.cluster.bootstrap, routes: opts.line.routes, topic: opts.topic, producer: data }
+  static async start(lab: Lab, opts: { line: ClientLine; topic: string; producer: ProducerProfile; client?: ClientName; timeline: Timeline }): Promise<PaymentServiceProcess> {
+    const config: ServiceConfig = {
+      name: 'payment-service',
+      ...(opts.client === undefined ? {} : { client: opts.client }),
+      endpoint: clientEndpoint(lab.cluster, { clientId: 'payment-service', line: opts.line, requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+      topic: opts.topic,
+      producer: opts.producer,
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', thisFile, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
-    const txnId = data.transactionalId
+    const txnId = opts.producer.transactionalId
     const service = new PaymentServiceProcess(config.name, txnId !== undefined, child, opts.timeline)
     lab.onTeardown(() => service.kill())
     const ready = await service.next((r) => r.event === 'ready', START_DEADLINE_MS, 'to start and connect')

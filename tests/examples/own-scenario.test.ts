@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
+import { clientEndpoint } from '../../harness/clients/index.js'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
@@ -13,10 +14,9 @@ describe('payments producer (acks=all, idempotent) through a leader crash', () =
     const topic = freshName('payments')
     await c.createTopic(topic, { leader })
     const run = startWorkload({
-      kafka: c.kafka({ clientId: 'payments' }),
+      endpoint: clientEndpoint(c, { clientId: 'payments' }),
       topic,
-      producer: { idempotent: true, retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000 } },
-      send: { acks: -1 },
+      producer: { acks: -1, idempotent: true, retries: 15, retryBackoff: { initialMs: 100, maxMs: 1_000 } },
       keys: 12,
       rate: 100,
     })

@@ -21,13 +21,13 @@ afterAll(() => {
 const run = <O extends Awaited<ReturnType<Story>>>(story: Story<O>, ...profiles: Profile[]) => once(() => runStory(cluster(), { suite: 'idempotency', results }, story, profiles))
 
 /** kafkajs's plain producer: retries (5 by default; 15 under NODE_ENV=test), no sequence numbers. */
-const NON_IDEMPOTENT: Profile = { variant: 'non-idempotent', producer: { idempotent: false }, send: { acks: -1 } }
+const NON_IDEMPOTENT: Profile = { variant: 'non-idempotent', producer: { acks: -1, idempotent: false } }
 /** kafkajs's idempotent producer: a producer id and per-partition sequence numbers. */
-const IDEMPOTENT: Profile = { variant: 'idempotent', producer: { idempotent: true }, send: { acks: -1 } }
-const MAX_IN_FLIGHT_1: Profile = { ...NON_IDEMPOTENT, variant: 'non-idempotent, maxInFlightRequests 1', producer: { idempotent: false, maxInFlightRequests: 1 } }
+const IDEMPOTENT: Profile = { variant: 'idempotent', producer: { acks: -1, idempotent: true } }
+const MAX_IN_FLIGHT_1: Profile = { ...NON_IDEMPOTENT, variant: 'non-idempotent, maxInFlightRequests 1', producer: { acks: -1, idempotent: false, requestsInFlight: 1 } }
 /** payment-service's producer: idempotent, or transactional with one transactional.id across its restarts. */
-const PAYMENT_SERVICE: Profile = { variant: 'idempotent payment-service', producer: { idempotent: true, maxInFlightRequests: 1 }, send: { acks: -1 } }
-const TRANSACTIONAL = (): Profile => ({ variant: 'transactional payment-service', producer: { ...PAYMENT_SERVICE.producer, transactionalId: freshName('payment-service') }, send: { acks: -1 } })
+const PAYMENT_SERVICE: Profile = { variant: 'idempotent payment-service', producer: { acks: -1, idempotent: true, requestsInFlight: 1 } }
+const TRANSACTIONAL = (): Profile => ({ variant: 'transactional payment-service', producer: { ...PAYMENT_SERVICE.producer, transactionalId: freshName('payment-service') } })
 
 const duplicatedIds = (v: Verdict): string[] => v.anomalies.duplicated.evidence.map((e) => e.id).sort()
 /** Each record of a key read before one handed to send() earlier: [read first, sent first]. */
@@ -36,7 +36,7 @@ const overtakes = (v: Verdict): string[][] => v.anomalies.outOfSendOrder.evidenc
 const sendsOf = (lane: LaneResult, key: string) => lane.ledger.entries.filter((e) => e.key === key).sort((a, b) => a.n - b.n)
 
 const lostAnswer = run(responseLostAfterAppend, NON_IDEMPOTENT, IDEMPOTENT)
-const resets = run(resetMidProduce, { ...NON_IDEMPOTENT, variant: 'non-idempotent, 4 sends in flight', callsInFlight: 4, recordsPerCall: 2 }, { ...IDEMPOTENT, variant: 'idempotent, 1 send in flight', callsInFlight: 1, recordsPerCall: 2 })
+const resets = run(resetMidProduce, { variant: 'non-idempotent, 4 sends in flight', producer: { ...NON_IDEMPOTENT.producer, callsInFlight: 4, recordsPerCall: 2 } }, { variant: 'idempotent, 1 send in flight', producer: { ...IDEMPOTENT.producer, callsInFlight: 1, recordsPerCall: 2 } })
 const charged = run(doubleCharge, NON_IDEMPOTENT, IDEMPOTENT)
 const overtaken = run(overtakenRetry('together'), MAX_IN_FLIGHT_1, IDEMPOTENT)
 

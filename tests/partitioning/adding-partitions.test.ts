@@ -16,7 +16,7 @@ describe('adding partitions moves keys', () => {
     const topic = freshName('grow')
     await c.createTopic(topic, { partitions: 3 })
     // metadataMaxAge: kafkajs refreshes its metadata, and so learns the new count, every 500 ms.
-    const run = startKeyedWorkload(c.kafka(), topic, KEYS, { metadataMaxAge: 500 })
+    const run = startKeyedWorkload(c, topic, KEYS, { metadataMaxAgeMs: 500 })
     await run.acknowledged(100) // five records per key, all in their 3-partition homes
 
     await growTopic(c, topic, 6)

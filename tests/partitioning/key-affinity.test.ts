@@ -13,7 +13,7 @@ describe('key affinity under a fault', () => {
     const c = cluster()
     const topic = freshName('affinity')
     await c.createTopic(topic, { partitions: 3 })
-    const run = startKeyedWorkload(c.kafka(), topic, 20)
+    const run = startKeyedWorkload(c, topic, 20)
     await run.acknowledged(100)
 
     const kill = killNode({ leaderOf: { topic, partition: 0 } })

@@ -17,7 +17,7 @@ describe("keyed records land where the Java client's murmur2 puts them", () => {
     // call can then write records twice (seen at 50 partitions, even idempotent). Start after that.
     await waitUntilWritable(c, topic)
 
-    const calls = await produceRaw(kafka, topic, corpus, { batchSize: 1000, acks: -1, producer: { idempotent: true, maxInFlightRequests: 1 } })
+    const calls = await produceRaw(c, topic, corpus, { batchSize: 1000, acks: -1, producer: { idempotent: true, requestsInFlight: 1 } })
     const log = await readTopic({ kafka, topic })
 
     // The broker's answer to each call names exactly the partitions the reference predicts.

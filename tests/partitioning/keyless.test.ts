@@ -27,7 +27,7 @@ async function writableTopic(partitions: number): Promise<string> {
 describe('records without a key (kafkajs DefaultPartitioner)', () => {
   test('one record per send: the acks walk the partitions round-robin, one partition per record', async () => {
     const topic = await writableTopic(3)
-    const calls = await produceRaw(cluster().kafka(), topic, keyless(30, 'single'), { batchSize: 1, acks: -1 })
+    const calls = await produceRaw(cluster(), topic, keyless(30, 'single'), { batchSize: 1, acks: -1 })
 
     const acked = calls.map((call) => call.acks.map((a) => a.partition))
     expect(acked.every((parts) => parts.length === 1)).toBe(true)
@@ -40,7 +40,7 @@ describe('records without a key (kafkajs DefaultPartitioner)', () => {
     const topic = await writableTopic(3)
     const callSizes = [1, 2, 3, 4, 5, 6, 7, 8, 64, 200]
     const records = keyless(300, 'batched')
-    const calls = await produceRaw(cluster().kafka(), topic, records, { callSizes, acks: -1 })
+    const calls = await produceRaw(cluster(), topic, records, { callSizes, acks: -1 })
     const log = await readTopic({ kafka: cluster().kafka(), topic })
 
     const at = positionsById(log)

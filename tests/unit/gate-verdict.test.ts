@@ -17,7 +17,7 @@ function lane(entries: LedgerEntry[], records: LogRecord[], more: { acks?: -1 | 
   const verdict = reconcile(ledger, log)
   const acks = more.acks ?? -1
   return {
-    acks, variant: 'c', topic: 't', profile: { variant: 'c', producer: {}, send: { acks } },
+    acks, variant: 'c', topic: 't', profile: { variant: 'c', producer: { acks } },
     steps: more.steps ?? [], facts: more.writtenUnanswered === undefined ? {} : { writtenUnanswered: more.writtenUnanswered },
     ...(more.unreconciled ? { unreconciled: more.unreconciled } : {}),
     ledger, log, verdict, absent: 0, row: {} as LaneResult['row'],

@@ -6,7 +6,7 @@
  * idempotence the retry is written again: billing charges order-17 twice.
  */
 import { laneSession, loseTheAnswer, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
-import { Billing, partitionOf, payment, PAYMENTS_PARTITIONS, PaymentService, paymentServiceKafka, Timeline } from '../../../harness/payments/index.js'
+import { Billing, partitionOf, payment, PAYMENTS_PARTITIONS, PaymentService, Timeline } from '../../../harness/payments/index.js'
 
 export type DoubleCharge = Outcome & { payments(variant: string): { timeline: Timeline; chargedTwice: string[] } }
 
@@ -17,7 +17,7 @@ export async function doubleCharge(lab: Lab, profiles: readonly Profile[]): Prom
     const timeline = new Timeline()
     const billing = await Billing.start(lab.cluster, lane.topic, timeline, { name: 'billing', dedupeByPaymentId: false })
     lab.onTeardown(() => billing.stop())
-    const session = laneSession(lab, lane, line, { kafka: paymentServiceKafka(lab.cluster, line, timeline) })
+    const session = laneSession(lab, lane, line, { clientId: 'payment-service' })
     return { variant: lane.variant, timeline, billing, session, service: new PaymentService(session, timeline) }
   }))
   const pay = (from: number, to: number) => Promise.all(lanes.map(async ({ service }) => { for (let n = from; n <= to; n++) await service.pay(payment(n)) }))

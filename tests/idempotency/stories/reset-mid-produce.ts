@@ -8,7 +8,7 @@
  * producer without idempotence writes every record written without an answer again; the
  * idempotent producer writes nothing twice.
  */
-import { laneKafka, withWatermarks, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
+import { laneEndpoint, withWatermarks, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
 import { dropResponsesOn, resetPeerOn } from '../../../harness/faults/index.js'
 import { startWorkload, type Ledger } from '../../../harness/workload/index.js'
 
@@ -18,8 +18,8 @@ export async function resetMidProduce(lab: Lab, profiles: readonly Profile[]): P
   const side = await lab.lanes({ scenario: 'connections reset mid-produce', profiles })
   const line = await lab.line('resets')
   const lanes = side.lanes.map((lane) => {
-    const [calls, batch] = [lane.profile.callsInFlight ?? 2, lane.profile.recordsPerCall ?? 2]
-    const run = startWorkload({ kafka: laneKafka(lab.cluster, lane, line), topic: lane.topic, producer: lane.profile.producer, send: lane.profile.send, keys: 12, rate: 100, batchSize: batch, concurrency: calls, durationMs: 120_000, drainTimeoutMs: 20_000 })
+    const [calls, batch] = [lane.profile.producer.callsInFlight ?? 2, lane.profile.producer.recordsPerCall ?? 2]
+    const run = startWorkload({ endpoint: laneEndpoint(lab.cluster, lane, line), topic: lane.topic, ...(lane.profile.client === undefined ? {} : { client: lane.profile.client }), producer: lane.profile.producer, keys: 12, rate: 100, batchSize: batch, concurrency: calls, durationMs: 120_000, drainTimeoutMs: 20_000 })
     return { ...lane, run, calls, batch }
   })
   type L = (typeof lanes)[number]
@@ -46,7 +46,7 @@ export async function resetMidProduce(lab: Lab, profiles: readonly Profile[]): P
           await healHeldAnswers() // the held connections close: every producer retries, into the resets
           await side.eachLane(lanes, () => 'its producer to retry into the resets (a send call at attempt 3: closed by the heal, then reset)', (l) => {
             if (!l.run.ledger().events.some((e) => e.type === 'retry' && e.at >= faultAt && Number(e.detail?.attempt) >= 3)) throw new Error('no send call past attempt 2 yet')
-          }, { timeoutMs: 15_000, maxIntervalMs: 100, notApplicable: (l) => (l.acks === 0 ? 'acks=0 never learns of a failure, so it never retries' : (l.profile.producer.retry?.retries ?? 1) === 0 ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such' : undefined) })
+          }, { timeoutMs: 15_000, maxIntervalMs: 100, notApplicable: (l) => (l.acks === 0 ? 'acks=0 never learns of a failure, so it never retries' : (l.profile.producer.retries ?? 1) === 0 ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such' : undefined) })
         })
       }),
     )
