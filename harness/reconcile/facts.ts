@@ -58,6 +58,14 @@ export interface Facts {
   occurrences: number[]
   firstLog: number[]
   /**
+   * The entries any per-entry class can report, in entry order: every entry but those acknowledged
+   * at a position that holds their one copy in the log. On a clean run, a few.
+   */
+  notable: number[]
+  /** Entries of outcome `ok`, `failed`. */
+  acknowledged: number
+  failed: number
+  /**
    * Log record indices in (partition, offset) order, or null when `records` is already in that
    * order (as the reader returns it): then position t holds record t.
    */
@@ -92,6 +100,8 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const occurrences = column(n)
   const firstLog = column(n)
   let earliest = Infinity
+  let acknowledged = 0
+  let failed = 0
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
     idIndex.add(x, e.id)
@@ -104,6 +114,8 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     keyOf[x] = k
     const code = OUTCOME_CODE[e.outcome]
     outcome[x] = code
+    if (code === OK) acknowledged++
+    else if (code === FAILED) failed++
     const acked = code === OK && e.partition !== null && e.offset !== null
     ackPartition[x] = acked ? e.partition! : -1
     ackOffset[x] = acked ? e.offset! : -1
@@ -156,6 +168,12 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
       if (x >= 0 && firstLog[x] === -1) firstLog[x] = i
     }
   }
+  const notable: number[] = []
+  for (let x = 0; x < n; x++) {
+    const i = firstLog[x]!
+    const clean = outcome[x] === OK && occurrences[x] === 1 && logOffset[i] === ackOffset[x] && logPartition[i] === ackPartition[x]
+    if (!clean) notable.push(x)
+  }
   const partitions = views(logPartition, order, log.partitions ?? [])
   const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
 
@@ -203,6 +221,7 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
 
   return {
     entries, records, n, m, keys, keyOf, outcome, start, end, earliest, ackPartition, ackOffset, logEntry, logPartition, logOffset, occurrences, firstLog,
+    notable, acknowledged, failed,
     order, partitions, partitionIndex, positionsOf, recordAt, lowOf,
   }
 }
