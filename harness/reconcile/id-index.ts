@@ -136,7 +136,7 @@ export class IdTable {
    * Returns the entry already holding an equal id (x is then not added), or -1.
    */
   insert(x: number, h: number): number {
-    const j = this.slotOf(this.ids(x), h)
+    const j = this.slotOf(null, x, h)
     if (j >= 0) return (this.slots[j]! & this.entryMask) - 1
     // one slot always stays empty, so that every probe ends
     if (this.size + 2 > this.capacity) throw new RangeError(`IdTable: more than ${this.capacity - 1} ids`)
@@ -147,12 +147,15 @@ export class IdTable {
 
   /** The entry whose id equals `id` (whose hash is h), or -1. */
   find(id: string, h: number): number {
-    const j = this.slotOf(id, h)
+    const j = this.slotOf(id, -1, h)
     return j < 0 ? -1 : (this.slots[j]! & this.entryMask) - 1
   }
 
-  /** The slot of the entry whose id equals `id` (hash h); if none, -1 - the empty slot that ends its probe. */
-  private slotOf(id: string, h: number): number {
+  /**
+   * The slot of the entry whose id equals `id` (hash h), `id` null meaning entry x's id (read only
+   * if a tag is equal: inserting reads no string); if none, -1 - the empty slot that ends its probe.
+   */
+  private slotOf(id: string | null, x: number, h: number): number {
     const slots = this.slots
     const mask = this.mask
     const bits = this.entryBits
@@ -162,7 +165,7 @@ export class IdTable {
       const v = slots[j]!
       if (v === 0) return -1 - j
       // ids are read only on equal tags
-      if (v >>> bits === tag && this.ids((v & this.entryMask) - 1) === id) return j
+      if (v >>> bits === tag && this.ids((v & this.entryMask) - 1) === (id ?? this.ids(x))) return j
       j = (j + 1) & mask
     }
   }
