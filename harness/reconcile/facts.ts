@@ -14,7 +14,7 @@
  * table's slots (IdTable) and the acknowledged positions used as hints (AckedAt), 52 MB together
  * at 5M ids, under the ~64 MB of ArrayBuffers that makes V8 collect.
  */
-import { IdIndex } from './id-index.js'
+import { hashId, IdIndex } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
 
 export const OK = 0
@@ -88,7 +88,9 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const n = entries.length
   const m = records.length
 
-  const idIndex = new IdIndex((x) => entries[x]!.id, n)
+  const firstLog = column(n)
+  // the id index works in firstLog until it is sealed
+  const idIndex = new IdIndex((x) => entries[x]!.id, n, hashId, firstLog)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
   const keyOf = column(n)
@@ -98,7 +100,6 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const ackPartition = column(n)
   const ackOffset = column(n)
   const occurrences = column(n)
-  const firstLog = column(n)
   let earliest = Infinity
   let acknowledged = 0
   let failed = 0
@@ -123,10 +124,10 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
     occurrences[x] = 0
-    firstLog[x] = -1
   }
 
   idIndex.seal()
+  firstLog.fill(-1)
 
   // One pass over the records: their entries and positions; and, if they come in position order
   // (as the reader returns them), each entry's copies and first copy.
