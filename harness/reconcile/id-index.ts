@@ -97,7 +97,7 @@ const SLOT_BITS = 30
  * entries, 7 at 5M): a probe reads the entry's id (ids(x)) only when those bits are equal, so a
  * hit is always an equal id and probing past other ids reads (almost) no string.
  *
- * The slots are an Int32Array, the one typed array of the reconciler (see facts.ts on why the
+ * The slots are an Int32Array, one of the reconciler's two typed arrays (see facts.ts on why its
  * columns are not): 4 bytes a slot instead of 8, 8 MB for 1M ids, 32 MB for 5M, and no pass to
  * fill it (its pages are zero until written).
  */
