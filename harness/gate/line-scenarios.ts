@@ -29,7 +29,7 @@ const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
 /** The kafkajs client of a lane whose connections go through `line`. */
 function laneKafka(cluster: Cluster, lane: Lane, line: ClientLine | undefined) {
   const requestTimeout = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
-  return cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout, ...(line ? { socketFactory: line.socketFactory } : {}) })
+  return cluster.kafka({ clientId: `gate-${lane.topic}`, requestTimeout, ...(line ? { brokers: line.bootstrap } : {}) })
 }
 /** Records whose answer is lost, per lane. */
 export const LOST_ANSWER = 3

@@ -98,7 +98,7 @@ export class IdempotencyLab {
 
   /** A kafkajs client whose connections go through `line`. */
   kafka(line: ClientLine, clientId: string): Kafka {
-    return this.cluster.kafka({ clientId, socketFactory: line.socketFactory, requestTimeout: REQUEST_TIMEOUT_MS })
+    return this.cluster.kafka({ clientId, brokers: line.bootstrap, requestTimeout: REQUEST_TIMEOUT_MS })
   }
 
   /** A producer session on `line` (its own Kafka client); closed at teardown if still open. */

@@ -13,7 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import kafkajs, { type Message, type RecordMetadata, type Transaction } from 'kafkajs'
-import { lineSocketFactory, type ClientLine } from '../faults/index.js'
+import type { ClientLine } from '../faults/index.js'
 import { now } from '../workload/clock.js'
 import { ID_HEADER, recordValue, type LedgerEntry } from '../workload/index.js'
 import type { IdempotencyLab } from './idempotency.js'
@@ -25,9 +25,8 @@ export type ServiceMode = 'idempotent' | 'transactional'
 
 export interface ServiceConfig {
   name: string
+  /** The line's bootstrap (see ClientLine.bootstrap). */
   brokers: string[]
-  /** The line's routes (see ClientLine.routes). */
-  routes: Record<string, string>
   topic: string
   mode: ServiceMode
   /** transactional mode: the transactional.id, the same across restarts. */
@@ -57,7 +56,6 @@ async function serve(config: ServiceConfig): Promise<void> {
   const kafka = new Kafka({
     clientId: config.name,
     brokers: config.brokers,
-    socketFactory: lineSocketFactory(config.routes),
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
     logLevel: logLevel.DEBUG,
@@ -179,8 +177,7 @@ export class PaymentServiceProcess {
   static async start(lab: IdempotencyLab, opts: { line: ClientLine; topic: string; mode: ServiceMode; transactionalId?: string; story: Story }): Promise<PaymentServiceProcess> {
     const config: ServiceConfig = {
       name: 'payment-service',
-      brokers: lab.cluster.bootstrap,
-      routes: opts.line.routes,
+      brokers: opts.line.bootstrap,
       topic: opts.topic,
       mode: opts.mode,
       ...(opts.transactionalId === undefined ? {} : { transactionalId: opts.transactionalId }),

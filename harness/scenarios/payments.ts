@@ -102,7 +102,7 @@ export class PaymentService {
 export function paymentServiceKafka(lab: IdempotencyLab, line: ClientLine, story: Story): Kafka {
   return lab.cluster.kafka({
     clientId: 'payment-service',
-    socketFactory: line.socketFactory,
+    brokers: line.bootstrap,
     requestTimeout: REQUEST_TIMEOUT_MS,
     logLevel: CLIENT_LOG_LEVEL,
     logCreator: teeLog(lab.cluster, 'payment-service', ({ namespace, log }) => {
