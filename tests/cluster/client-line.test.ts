@@ -78,7 +78,7 @@ describe('client lines: per-client network paths from listeners of their own', (
     try {
       const before = await highWatermark(c, topic, 0)
       let answered = false
-      const send = await withFault(c, dropResponsesOn(held, { leaderOf: { topic, partition: 0 } }), async () => {
+      const { send } = await withFault(c, dropResponsesOn(held, { leaderOf: { topic, partition: 0 } }), async () => {
         const send = heldProducer.send({ topic, acks: -1, messages: [{ value: 'answer dropped' }] }).finally(() => (answered = true))
         await waitFor('the held line’s record to be written (the high watermark read through the client proxy passes it)', async () => {
           const hw = await highWatermark(c, topic, 0)
@@ -88,7 +88,7 @@ describe('client lines: per-client network paths from listeners of their own', (
         expect(ok?.errorCode).toBe(0)
         expect(await highWatermark(c, topic, 0)).toBe(before + 2)
         expect(answered).toBe(false)
-        return send
+        return { send } // wrapped: a returned promise would be awaited before the heal
       })
       // Healing closes the held connection; the idempotent retry is answered from the batch the leader holds.
       const [ack] = await send
