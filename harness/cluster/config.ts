@@ -175,6 +175,10 @@ export function serverProperties(opts: {
   voters: string
   dataDir: string
   extra: Record<string, string>
+  /** Where the listeners bind; default 127.0.0.1 (one machine). */
+  bindHost?: string
+  /** listener → the address it advertises, where not 127.0.0.1 and its proxy's port. */
+  advertised?: Readonly<Record<string, string>>
 }): string {
   const port = (ports: NodePorts | NodeProxyPorts, listener: string): number => {
     const line = /^LINE(\d+)$/.exec(listener)
@@ -186,7 +190,11 @@ export function serverProperties(opts: {
     'process.roles': 'broker,controller',
     'node.id': String(opts.id),
     'controller.quorum.voters': opts.voters,
-    ...listenerProperties((l) => `127.0.0.1:${port(opts.listen, l)}`, (l) => `127.0.0.1:${port(opts.proxied, l)}`, opts.listen.lines.length),
+    ...listenerProperties(
+      (l) => `${opts.bindHost ?? '127.0.0.1'}:${port(opts.listen, l)}`,
+      (l) => opts.advertised?.[l] ?? `127.0.0.1:${port(opts.proxied, l)}`,
+      opts.listen.lines.length,
+    ),
     'inter.broker.listener.name': 'REPLICATION',
     'controller.listener.names': 'CONTROLLER',
     'offsets.topic.replication.factor': '3',

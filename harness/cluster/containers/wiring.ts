@@ -1,7 +1,7 @@
-import { KAFKA_VERSION } from '../../runtime/versions.js'
-import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, listenerProperties, serverProperties } from '../config.js'
-import { lineProxyName, proxyName } from '../toxiproxy.js'
 import { join } from 'node:path'
+import { KAFKA_VERSION } from '../../runtime/versions.js'
+import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, serverProperties } from '../config.js'
+import { lineProxyName, proxyName } from '../toxiproxy.js'
 import { PATHS, nodeFiles, type NodeDescriptor, type PathName, type ProxyDescriptor } from '../types.js'
 
 /**
@@ -127,24 +127,20 @@ export const IMAGE_LOG_DIR = '/opt/kafka/logs'
 export function containerServerProperties(opts: { id: number; nodes: number; clientAddress: string; lineAddresses?: readonly string[]; extra?: Record<string, string> }): string {
   const { id } = opts
   const lines = opts.lineAddresses ?? []
-  const linePorts = lines.map((_, i) => brokerLinePort(i + 1))
-  const advertised: Record<string, string> = {
-    CLIENT: opts.clientAddress,
-    REPLICATION: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, 'replication')}`,
-    ...Object.fromEntries(lines.map((a, i) => [lineListener(i + 1), a])),
-  }
-  const bound: Record<string, number> = { CLIENT: BROKER_PORTS.client, REPLICATION: BROKER_PORTS.replication, CONTROLLER: BROKER_PORTS.controller, ...Object.fromEntries(linePorts.map((p, i) => [lineListener(i + 1), p])) }
   return serverProperties({
     id,
-    listen: { ...BROKER_PORTS, lines: linePorts },
+    listen: { ...BROKER_PORTS, lines: lines.map((_, i) => brokerLinePort(i + 1)) },
     proxied: { client: toxiproxyPort(id, 'client'), replication: toxiproxyPort(id, 'replication'), controller: toxiproxyPort(id, 'controller'), lines: lines.map((_, i) => toxiproxyLinePort(id, i + 1)) },
     voters: quorumVoters(opts.nodes),
     dataDir: DATA_DIR,
-    extra: {
-      ...opts.extra,
-      // serverProperties writes 127.0.0.1 hosts (one machine); in containers the brokers bind every
-      // interface and advertise the proxies by the address each reader uses.
-      ...listenerProperties((l) => `0.0.0.0:${bound[l]}`, (l) => advertised[l] ?? '', lines.length),
+    extra: opts.extra ?? {},
+    // The brokers bind every interface of their containers and advertise the proxies by the
+    // address each reader uses: clients on the host, the other brokers inside the network.
+    bindHost: '0.0.0.0',
+    advertised: {
+      CLIENT: opts.clientAddress,
+      REPLICATION: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, 'replication')}`,
+      ...Object.fromEntries(lines.map((a, i) => [lineListener(i + 1), a])),
     },
   })
 }
