@@ -7,13 +7,11 @@ import type { ClientLine } from '../faults/index.js'
 
 export interface ClientEndpoint {
   clientId: string
-  /** Bootstrap addresses (host:port): the cluster's client proxies. */
-  brokers: readonly string[]
   /**
-   * Address substitutions (host:port → host:port) for every connection the client opens: a
-   * client line's routes, so its connections go through the line's proxies.
+   * Bootstrap addresses (host:port): the cluster's client proxies, or a client line's own proxies
+   * (its listener advertises them, so a client bootstrapped there only ever sees the line).
    */
-  routes?: Readonly<Record<string, string>>
+  brokers: readonly string[]
   connectionTimeoutMs: number
   /** How long the client waits for a broker's answer to one request. */
   requestTimeoutMs: number
@@ -33,12 +31,11 @@ export interface EndpointOptions {
 
 let unnamed = 0
 
-/** The endpoint of a client of `cluster`: its client proxies (or `line`), the run folder's client log. */
+/** The endpoint of a client of `cluster`: its client proxies (or `line`'s), the run folder's client log. */
 export function clientEndpoint(cluster: Cluster, opts: EndpointOptions = {}): ClientEndpoint {
   return {
     clientId: opts.clientId ?? `producer-${++unnamed}`,
-    brokers: cluster.bootstrap,
-    ...(opts.line ? { routes: opts.line.routes } : {}),
+    brokers: opts.line ? opts.line.bootstrap : cluster.bootstrap,
     connectionTimeoutMs: opts.connectionTimeoutMs ?? 3_000,
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
     logDir: cluster.descriptor.runDir,

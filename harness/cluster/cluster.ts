@@ -3,6 +3,7 @@ import { Kafka, type Admin, type ITopicConfig, type KafkaConfig } from 'kafkajs'
 import type { Proxy } from 'toxiproxy-node-client'
 import { CLIENT_LOG_LEVEL, fileLogCreator } from './client-log.js'
 import { ContainersControl } from './containers/index.js'
+import { LineSlots } from './lines.js'
 import { NativeControl } from './native.js'
 import { tail } from './process.js'
 import { Topology } from './toxiproxy.js'
@@ -52,6 +53,8 @@ export const DEADLINES = {
  */
 export class Cluster {
   readonly topology: Topology
+  /** The client lines (LINEk listeners and their proxies) that harness/faults/client-line.ts hands out. */
+  readonly lines: LineSlots
   readonly events: NodeEvent[] = []
   private adminClient: Promise<Admin> | undefined
   private clients = 0
@@ -61,6 +64,7 @@ export class Cluster {
     readonly control: NodeControl,
   ) {
     this.topology = new Topology(descriptor.toxiproxyApi)
+    this.lines = new LineSlots(descriptor, this.topology)
   }
 
   static connect(d: ClusterDescriptor, control?: NodeControl): Cluster {
@@ -111,6 +115,14 @@ export class Cluster {
 
   proxy(nodeId: number, path: PathName): Promise<Proxy> {
     return this.topology.proxy(this.node(nodeId), path)
+  }
+
+  /**
+   * Every proxy in front of the node's path: for the client path, its client proxy and each client
+   * line's, so that cutting a node's client path cuts every client, on a line or not.
+   */
+  pathProxies(nodeId: number, path: PathName): Promise<Proxy[]> {
+    return this.topology.pathProxies(this.node(nodeId), path)
   }
 
   // ---- live metadata ----------------------------------------------------------------------
@@ -182,12 +194,6 @@ export class Cluster {
     this.note(id, 'start')
     await this.control.start(id)
     await this.waitForBrokers([id])
-  }
-  /** Kills the node if it runs, starts it on its data, waits until it is registered. */
-  async restart(id: number): Promise<void> {
-    const s = await this.state(id)
-    if (s !== 'stopped') await this.kill(id)
-    await this.start(id)
   }
 
   // ---- waits on observable state ----------------------------------------------------------
@@ -307,12 +313,13 @@ export class Cluster {
   // ---- heal -------------------------------------------------------------------------------
 
   /**
-   * Returns the cluster to health: removes every toxic and re-enables every proxy, resumes paused
-   * nodes, starts stopped ones, then waits until every broker is registered and every partition
-   * of every topic is led with its full ISR.
+   * Returns the cluster to health: removes every toxic and re-enables every proxy (but those of
+   * client lines nobody holds), resumes paused nodes, starts stopped ones, then waits until every
+   * broker is registered and every partition of every topic is led with its full ISR.
    */
   async heal(timeoutMs = DEADLINES.isr): Promise<void> {
     await this.topology.reset()
+    await this.lines.disableFree()
     const stopped: number[] = []
     for (const id of this.nodeIds) {
       const s = await this.state(id)

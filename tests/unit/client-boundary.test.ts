@@ -30,6 +30,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
   'tests/unit/gate-config.test.ts': "runs kafkajs's real retrier in a child process to pin the gate's production retries",
   'tests/unit/reader.test.ts': "the reader's kafkajs types",
   'tests/cluster/cluster.test.ts': "the cluster's own wiring: a plain kafkajs producer and consumer round-trip through the proxies",
+  'tests/cluster/client-line.test.ts': "the lines' own wiring: a plain kafkajs client on a line is told only that line's addresses",
   'tests/partitioning/keyless-retry.test.ts': 'a kafkajs fact: how it retries a keyless send call',
   'bench/throughput.ts': "kafkajs's own throughput per codec (with its lz4 and snappy plugins)",
   'examples/first-producer.ts': "the lecture's first producer: an application written with kafkajs",

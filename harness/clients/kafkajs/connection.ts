@@ -2,24 +2,12 @@
  * A kafkajs client for one producer, built from a ClientEndpoint (plain data), and the one piece
  * of kafkajs's internal state the seam reads: the producer id and epoch.
  */
-import { connect } from 'node:net'
 import { join } from 'node:path'
 import kafkajs from 'kafkajs'
-import type { ISocketFactory, Kafka, LogEntry, logCreator } from 'kafkajs'
+import type { Kafka, LogEntry, logCreator } from 'kafkajs'
 import { CLIENT_LOG_LEVEL, fileLogCreator } from '../../cluster/client-log.js'
 import type { ClientEndpoint } from '../endpoint.js'
 import type { ProducerIdentity } from '../types.js'
-
-/** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed. */
-export function routedSocketFactory(routes: Readonly<Record<string, string>>): ISocketFactory {
-  return ({ host, port, onConnect }) => {
-    const to = routes[`${host}:${port}`]
-    const [h, p] = to === undefined ? [host, port] : [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))]
-    const socket = connect({ host: h, port: p }, onConnect)
-    socket.setKeepAlive(true, 60_000)
-    return socket
-  }
-}
 
 /** The endpoint's client log (WARN and up, unless KAFKAJS_LOG_LEVEL=debug) in its folder, each entry also handed to `hook`. */
 function logTo(endpoint: ClientEndpoint, hook: (entry: LogEntry) => void): logCreator {
@@ -42,7 +30,6 @@ export function kafkaAt(endpoint: ClientEndpoint, onLog: (entry: LogEntry) => vo
     requestTimeout: endpoint.requestTimeoutMs,
     logLevel: CLIENT_LOG_LEVEL,
     logCreator: logTo(endpoint, onLog),
-    ...(endpoint.routes ? { socketFactory: routedSocketFactory(endpoint.routes) } : {}),
   })
 }
 

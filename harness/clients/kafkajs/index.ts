@@ -48,4 +48,3 @@ export const kafkajs: ClientAdapter = kafkajsAdapter()
 export { classifySendError, errorClassOf, REJECTED_BEFORE_APPEND, summarize, type SendClassification } from './classify.js'
 export { KAFKAJS_PRODUCTION_RETRY, kafkajsOptions, type KafkajsOptions } from './options.js'
 export { placeAcks, type AckPlacement } from './producer.js'
-export { routedSocketFactory } from './connection.js'
