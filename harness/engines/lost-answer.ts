@@ -32,15 +32,21 @@ export const REQUEST_TIMEOUT_MS = 30_000
 const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
 
 /** Where the client of a lane whose connections go through `line` connects (no line: the node's client proxies). */
-export function laneEndpoint(cluster: Cluster, lane: Lane, line: ClientLine | undefined, { clientId = `lane-${lane.topic}` }: { clientId?: string } = {}): ClientEndpoint {
-  const requestTimeoutMs = lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS
-  return clientEndpoint(cluster, { clientId, requestTimeoutMs, ...(line ? { line } : {}) })
+export function laneEndpoint(cluster: Cluster, lane: Lane, line: ClientLine | undefined, { clientId = `lane-${lane.topic}`, requestTimeoutMs }: LaneClientOptions = {}): ClientEndpoint {
+  const timeout = requestTimeoutMs ?? (lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS)
+  return clientEndpoint(cluster, { clientId, requestTimeoutMs: timeout, ...(line ? { line } : {}) })
+}
+
+/** A lane's client: its id, and a request timeout of the story's own (one whose producer must give up inside a fault). */
+export interface LaneClientOptions {
+  clientId?: string
+  requestTimeoutMs?: number
 }
 
 /** A producer session of the lane's profile and client on `line`; closed at the lab's teardown if still open. */
-export function laneSession(lab: Lab, lane: Lane, line: ClientLine | undefined, { drainTimeoutMs = 20_000, clientId }: { drainTimeoutMs?: number; clientId?: string } = {}): ProducerSession {
+export function laneSession(lab: Lab, lane: Lane, line: ClientLine | undefined, { drainTimeoutMs = 20_000, ...client }: LaneClientOptions & { drainTimeoutMs?: number } = {}): ProducerSession {
   const session = openProducerSession({
-    endpoint: laneEndpoint(lab.cluster, lane, line, clientId === undefined ? {} : { clientId }),
+    endpoint: laneEndpoint(lab.cluster, lane, line, client),
     topic: lane.topic,
     ...(lane.profile.client === undefined ? {} : { client: lane.profile.client }),
     producer: lane.profile.producer,

@@ -1,8 +1,12 @@
 import { afterAll, describe, expect, test } from 'vitest'
 import { freshName, once, runStory, type LaneResult, type Profile, type Story } from '../../harness/engines/index.js'
+import { transactionalIds } from '../../harness/gate/battery.js'
+import { parseGateConfig, productionProfile } from '../../harness/gate/config.js'
 import type { Verdict } from '../../harness/reconcile/index.js'
 import { ResultsCollector, type ScenarioResult } from '../../harness/report/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
+import { readTopic } from '../../harness/workload/index.js'
+import { afterAGiveUp } from './stories/after-a-give-up.js'
 import { doubleCharge } from './stories/double-charge.js'
 import { aAndB, overtakenRetry } from './stories/overtaken-retry.js'
 import { paymentResentAfterCrash } from './stories/payment-resent-after-crash.js'
@@ -17,8 +21,9 @@ afterAll(() => {
   printNotes(results.rows)
   results.save()
 })
-/** Runs a story once over `profiles`, however many tests read it. */
-const run = <O extends Awaited<ReturnType<Story>>>(story: Story<O>, ...profiles: Profile[]) => once(() => runStory(cluster(), { suite: 'idempotency', results }, story, profiles))
+/** Runs a story once over `profiles` (a profile that needs the cluster to be made is a function), however many tests read it. */
+const run = <O extends Awaited<ReturnType<Story>>>(story: Story<O>, ...profiles: (Profile | (() => Promise<Profile>))[]) =>
+  once(async () => runStory(cluster(), { suite: 'idempotency', results }, story, await Promise.all(profiles.map((p) => (typeof p === 'function' ? p() : p)))))
 
 /** kafkajs's plain producer: retries (5 by default; 15 under NODE_ENV=test), no sequence numbers. */
 const NON_IDEMPOTENT: Profile = { variant: 'non-idempotent', producer: { acks: -1, idempotent: false } }
@@ -29,16 +34,40 @@ const MAX_IN_FLIGHT_1: Profile = { ...NON_IDEMPOTENT, variant: 'non-idempotent, 
 const PAYMENT_SERVICE: Profile = { variant: 'idempotent payment-service', producer: { acks: -1, idempotent: true, requestsInFlight: 1 } }
 const TRANSACTIONAL = (): Profile => ({ variant: 'transactional payment-service', producer: { ...PAYMENT_SERVICE.producer, transactionalId: freshName('payment-service') } })
 
+/** One retry (kafkajs refuses none with idempotence): every attempt of a call can lose its answer. */
+const ONE_RETRY = { retries: 1, retryBackoff: { initialMs: 100 } }
+const IDEMPOTENT_1_RETRY: Profile = { variant: 'idempotent, 1 retry', producer: { ...IDEMPOTENT.producer, ...ONE_RETRY } }
+const NON_IDEMPOTENT_1_RETRY: Profile = { variant: 'non-idempotent, 1 retry', producer: { ...NON_IDEMPOTENT.producer, ...ONE_RETRY } }
+/** A gate config's producer as production runs it (kafkajs's production retry defaults: vitest's NODE_ENV=test would pick others). */
+const production = (name: string, producer: Record<string, unknown>) => parseGateConfig({ name, producer, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } })
+const IDEMPOTENT_PRODUCTION_RETRY: Profile = { variant: 'idempotent, 5 retries (production default)', producer: productionProfile(production('idempotent', { idempotent: true })) }
+/**
+ * Transactional with the production retries (a call's first AddPartitionsToTxn may meet
+ * CONCURRENT_TRANSACTIONS while the previous commit completes, which takes an attempt), its
+ * transaction coordinator away from the lanes' leader as the gate places it, so only the produce
+ * path loses its answers.
+ */
+const TRANSACTIONAL_PRODUCTION_RETRY = 'transactional, 5 retries (production default)'
+const transactionalAwayFromLeader = async (): Promise<Profile> => {
+  const c = production(TRANSACTIONAL_PRODUCTION_RETRY, { idempotent: true, transactionalId: 'after-a-give-up' })
+  const transactionalId = (await transactionalIds(cluster(), [c], cluster().nodeIds[0] as number)).get(c)
+  return { variant: c.name, producer: { ...productionProfile(c), requestsInFlight: 1, transactionalId } }
+}
+
 const duplicatedIds = (v: Verdict): string[] => v.anomalies.duplicated.evidence.map((e) => e.id).sort()
 /** Each record of a key read before one handed to send() earlier: [read first, sent first]. */
 const overtakes = (v: Verdict): string[][] => v.anomalies.outOfSendOrder.evidence.map((e) => [e.readFirst.id, e.sentFirst.id])
 /** The entries of a lane's sends of `key`, in send order. */
 const sendsOf = (lane: LaneResult, key: string) => lane.ledger.entries.filter((e) => e.key === key).sort((a, b) => a.n - b.n)
+/** The entries of a lane's calls 1, 2 and 3 (keys order-1, order-2, order-3). */
+const threeCalls = (lane: LaneResult) => ({ one: sendsOf(lane, 'order-1'), two: sendsOf(lane, 'order-2'), three: sendsOf(lane, 'order-3') })
 
 const lostAnswer = run(responseLostAfterAppend, NON_IDEMPOTENT, IDEMPOTENT)
 const resets = run(resetMidProduce, { variant: 'non-idempotent, 4 sends in flight', producer: { ...NON_IDEMPOTENT.producer, callsInFlight: 4, recordsPerCall: 2 } }, { variant: 'idempotent, 1 send in flight', producer: { ...IDEMPOTENT.producer, callsInFlight: 1, recordsPerCall: 2 } })
 const charged = run(doubleCharge, NON_IDEMPOTENT, IDEMPOTENT)
 const overtaken = run(overtakenRetry('together'), MAX_IN_FLIGHT_1, IDEMPOTENT)
+const gaveUp = run(afterAGiveUp(1), IDEMPOTENT_1_RETRY, IDEMPOTENT_PRODUCTION_RETRY, transactionalAwayFromLeader, NON_IDEMPOTENT_1_RETRY)
+const gaveUpThen2 = run(afterAGiveUp(2), IDEMPOTENT_1_RETRY)
 
 describe('idempotency: retry duplicates, the double charge, and where the idempotent producer stops helping', () => {
   test('the answer is lost after the leader appended 3 records: the non-idempotent retry writes exactly those 3 again', async () => {
@@ -162,6 +191,65 @@ describe('idempotency: retry duplicates, the double charge, and where the idempo
     expect(lane.verdict.anomalies.lost.evidence.map((e) => e.id)).toEqual(queued.map((e) => e.id))
     expect(lane.verdict).toHaveDuplicated(1)
     expect(duplicatedIds(lane.verdict)).toEqual(sendsOf(lane, 'order-1').map((e) => e.id))
+  })
+
+  // One send at a time. Call 1 (order-1) is written by the leader and every answer to it is lost until kafkajs gives up; the line heals; then call 2 (order-2), then call 3 (order-3).
+  test.each([IDEMPOTENT_1_RETRY.variant, IDEMPOTENT_PRODUCTION_RETRY.variant])('kafkajs: after a give-up, the next same-size send is acknowledged at the offset of the given-up record and never written (%s)', async (variant) => {
+    const lane = (await gaveUp()).variant(variant)
+    const { one, two, three } = threeCalls(lane)
+    const retries = lane.profile.producer.retries
+    expect(one).toMatchObject([{ outcome: 'unknown', attempts: (retries ?? NaN) + 1, error: { name: 'KafkaJSNumberOfRetriesExceeded', retries, cause: { name: 'KafkaJSRequestTimeoutError' } } }])
+    const written = lane.log.records.filter((r) => r.id === one[0]?.id).map((r) => r.offset)
+    expect(written).toHaveLength(1)
+    expect(two).toMatchObject([{ outcome: 'ok', offset: written[0] }])
+    expect(lane.verdict).toHaveLost(1)
+    expect(lane.verdict.anomalies.lost.evidence).toMatchObject([{ id: two[0]?.id, ack: { offset: written[0] }, holder: { id: one[0]?.id } }])
+    expect(lane.verdict.anomalies.overwritten.count).toBe(1) // its acknowledged offset holds call 1
+    expect(three).toMatchObject([{ outcome: 'ok' }])
+    expect(lane.log.records.find((r) => r.id === three[0]?.id)?.offset).toBe(three[0]?.offset)
+    expect(lane.verdict).toHaveNoDuplicates()
+  })
+
+  test('kafkajs: a transactional producer aborts the given-up call, and its next same-size send is acknowledged at the aborted record’s offset and never written', async () => {
+    const lane = (await gaveUp()).variant(TRANSACTIONAL_PRODUCTION_RETRY)
+    const { one, two, three } = threeCalls(lane)
+    expect(one).toMatchObject([{ outcome: 'unknown', error: { name: 'KafkaJSNumberOfRetriesExceeded', cause: { name: 'KafkaJSRequestTimeoutError' } } }])
+    expect(two).toMatchObject([{ outcome: 'ok' }])
+    expect(lane.verdict).toHaveLost(1)
+    expect(lane.verdict.anomalies.lost.evidence.map((e) => e.id)).toEqual([two[0]?.id])
+    // Read uncommitted, the acknowledged offset holds call 1's aborted record.
+    const raw = await readTopic({ kafka: cluster().kafka({ clientId: `raw-reader-${lane.topic}` }), topic: lane.topic, readUncommitted: true })
+    expect(raw.records.find((r) => r.offset === two[0]?.offset)?.id).toBe(one[0]?.id)
+    expect(lane.log.records.some((r) => r.id === one[0]?.id)).toBe(false)
+    expect(three).toMatchObject([{ outcome: 'ok' }])
+    expect(lane.log.records.find((r) => r.id === three[0]?.id)?.offset).toBe(three[0]?.offset)
+  })
+
+  test('kafkajs: without idempotence the given-up call is written twice (its retry) and the next sends are written where acknowledged', async () => {
+    const lane = (await gaveUp()).variant(NON_IDEMPOTENT_1_RETRY.variant)
+    const { one, two, three } = threeCalls(lane)
+    expect(one).toMatchObject([{ outcome: 'unknown', attempts: 2 }])
+    expect(lane.verdict).toHaveNoLostAcks()
+    expect(duplicatedIds(lane.verdict)).toEqual(one.map((e) => e.id))
+    for (const e of [...two, ...three]) {
+      expect(e.outcome).toBe('ok')
+      expect(lane.log.records.find((r) => r.id === e.id)?.offset).toBe(e.offset)
+    }
+  })
+
+  test('kafkajs: after a give-up, a send of another size meets OUT_OF_ORDER_SEQUENCE_NUMBER and gives its sequence numbers back, so the next same-size send is the one acknowledged and never written', async () => {
+    const lane = (await gaveUpThen2()).variant(IDEMPOTENT_1_RETRY.variant)
+    const { one, two, three } = threeCalls(lane)
+    expect(one).toMatchObject([{ outcome: 'unknown', error: { name: 'KafkaJSNumberOfRetriesExceeded' } }])
+    expect(two.map((e) => [e.outcome, e.error?.type])).toEqual([
+      ['failed', 'OUT_OF_ORDER_SEQUENCE_NUMBER'],
+      ['failed', 'OUT_OF_ORDER_SEQUENCE_NUMBER'],
+    ])
+    const written = lane.log.records.filter((r) => r.id === one[0]?.id).map((r) => r.offset)
+    expect(written).toHaveLength(1)
+    expect(three).toMatchObject([{ outcome: 'ok', offset: written[0] }])
+    expect(lane.verdict).toHaveLost(1)
+    expect(lane.verdict.anomalies.lost.evidence).toMatchObject([{ id: three[0]?.id, holder: { id: one[0]?.id } }])
   })
 
   test('kafkajs: an idempotent producer given no retry option gives up after the retrier defaults (15 retries under NODE_ENV=test, else 5), not Number.MAX_SAFE_INTEGER', async () => {

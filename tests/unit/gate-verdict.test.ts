@@ -90,7 +90,7 @@ describe('the gate judges one claim in one scenario', () => {
 })
 
 describe('the gate judges a config over the battery', () => {
-  const safe = parseGateConfig({ name: 'c', producer: { idempotent: true }, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true, noDuplicates: true } })
+  const safe = parseGateConfig({ name: 'c', producer: { idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER } }, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true, noDuplicates: true } })
   const kept = run(lane(beforeAndThrough, bothWritten, { writtenUnanswered: 1 }))
   const quiet = run(lane([ack('a', 0, 0, { start: 0 })], [rec(0, 0, 'a')]))
   const statuses = (v: ReturnType<typeof judgeConfig>) => Object.fromEntries(v.claims.map((c) => [c.claim, c.status])) as Record<Claim, string>

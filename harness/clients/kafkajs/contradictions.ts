@@ -9,6 +9,7 @@ import { productionRetry } from './options.js'
 /** Where the suite proved the kafkajs behaviour a contradiction rests on. */
 const PROVEN = {
   queuedBehindLostAnswer: "tests/idempotency: 'kafkajs: a same-size send queued behind a lost answer is acknowledged but never written, and the first send is written twice'",
+  afterAGiveUp: "tests/idempotency: 'kafkajs: after a give-up, the next same-size send is acknowledged at the offset of the given-up record and never written' (idempotent with 1 and with 5 retries) and 'a transactional producer aborts the given-up call, and its next same-size send is acknowledged ... and never written'",
   overtakenAcrossCalls: "tests/idempotency: 'order within a key: a send retried by kafkajs is overtaken by a later send of the same key' and '... the idempotent producer is overtaken the same way'",
 }
 
@@ -32,6 +33,12 @@ export function contradictions(p: ProducerProfile, claims: Readonly<Record<Claim
         message: `contradicts ${name('acks')}=${acks}: ${acks === 0 ? 'nothing is acknowledged, so nothing sent is known to be written; the gate judges it on records sent and absent' : 'the leader acknowledges before any follower has the record; losing the leader loses it'}. Set ${name('acks')}: "all"`,
       })
     } else if (concurrentIdempotent) out.push({ field: 'claims.noAcknowledgedLoss', message: `contradicts ${queuedBehind}` })
+    else if (idempotent && retries < Number.MAX_SAFE_INTEGER) {
+      out.push({
+        field: 'claims.noAcknowledgedLoss',
+        message: `contradicts ${transactional ? `${name('transactionalId')} (transactional)` : `${name('idempotent')}=true`} with ${retries} retries: when a send call gives up (its retries used up) although the leader wrote its last attempt, kafkajs has given that attempt's sequence numbers back, so the producer's next send of the same size reuses them, the leader answers it with the given-up record's offset, and kafkajs reports it acknowledged though it was never written${transactional ? ' (the aborted transaction does not reset them)' : ''} (${PROVEN.afterAGiveUp}). Recreate the producer after any failed send, or set ${name('retries')}: ${Number.MAX_SAFE_INTEGER} (never give up), or drop the claim`,
+      })
+    }
   }
   if (claims.noDuplicates) {
     if (!idempotent && retries > 0 && acks !== 0) {
