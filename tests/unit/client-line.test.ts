@@ -147,7 +147,7 @@ describe('who holds which line: claim files in the run folder, seen by every pro
     expect(s.claim('after')).toBe(1)
   })
 
-  test('a line name must fit in a proxy name: a typed error before anything is claimed', async () => {
+  test('a bad line name is a typed error, before anything is claimed', async () => {
     const s = slots(1)
     const cluster = { lines: s } as unknown as Cluster
     await expect(ClientLine.open(cluster, 'Payment Service')).rejects.toThrow(ConfigError)
