@@ -60,14 +60,14 @@ describe('docker-compose.yml: the containers provider’s cluster, for exploring
     for (const id of NODES) expect(service(brokerAlias(id)).environment).toMatchObject(jvmEnvironment())
   })
 
-  test('Toxiproxy creates the provider’s proxies at start and publishes the API and the client proxies unchanged', () => {
+  test('Toxiproxy creates the provider’s proxies at start and publishes the API and the client proxies unchanged, on 127.0.0.1 only', () => {
     const toxiproxy = service(TOXIPROXY_ALIAS)
     const config = toxiproxy.command?.find((a) => a.startsWith('-config='))?.slice('-config='.length)
     const mount = toxiproxy.volumes?.map((v) => v.split(':')).find(([, target]) => target === config)
     expect(mount?.[0], `a volume mounted at the -config path ${config}`).toBeDefined()
     const proxies = JSON.parse(readFileSync(new URL(mount?.[0] ?? '', root), 'utf8')) as unknown
     expect(proxies).toEqual(toxiproxyProxies(NODES.length))
-    const published = [TOXIPROXY_API_PORT, ...NODES.map((id) => toxiproxyPort(id, 'client'))].map((p) => `${p}:${p}`)
+    const published = [TOXIPROXY_API_PORT, ...NODES.map((id) => toxiproxyPort(id, 'client'))].map((p) => `127.0.0.1:${p}:${p}`)
     expect([...(toxiproxy.ports ?? [])].sort()).toEqual(published.sort())
   })
 })

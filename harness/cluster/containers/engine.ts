@@ -23,6 +23,7 @@ export function engine(): Promise<ContainerRuntimeClient> {
       throw noEngine(e)
     }
     tolerateUnpublishedExposedPorts(c)
+    publishOnLoopbackOnly(c)
     return c
   })()
   return client
@@ -44,6 +45,24 @@ function tolerateUnpublishedExposedPorts(c: ContainerRuntimeClient): void {
     return info
   }
 }
+
+/**
+ * Every port a container of the run publishes is bound to 127.0.0.1, not to every interface
+ * (Docker's default host IP): Toxiproxy's API has no authentication and can open a proxy to any
+ * address the machine reaches. testcontainers 11 has no option for the host IP, so the shared
+ * client's create fills it in where a binding names none.
+ */
+function publishOnLoopbackOnly(c: ContainerRuntimeClient): void {
+  const create = c.container.create.bind(c.container)
+  c.container.create = (opts) => {
+    for (const bindings of Object.values(opts.HostConfig?.PortBindings ?? {}) as { HostIp?: string }[][]) {
+      for (const b of bindings ?? []) if (!b.HostIp) b.HostIp = LOOPBACK
+    }
+    return create(opts)
+  }
+}
+
+export const LOOPBACK = '127.0.0.1'
 
 export function noEngine(e: unknown): RuntimeRequirementError {
   const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default Docker socket (DOCKER_HOST is not set)'
