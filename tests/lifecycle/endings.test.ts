@@ -43,13 +43,15 @@ const WAYS: Way[] = [
 ]
 
 /**
- * LIFECYCLE_ENDINGS=<name>,<name>: only those endings; the others are skipped, saying so.
+ * LIFECYCLE_ENDINGS=<name>,<name>: only those endings; the others are skipped, saying so (unset or
+ * empty: all).
  * scripts/containers-ci.sh runs on containers the four whose teardown differs by provider: the
  * owner's stop() (normal end; on a signal, with a node killed), the reaper when the owner vanished
  * (SIGKILL to the main process), the reaper after an owner that exited without stopping (SIGKILL to
  * a worker). The others differ only in how the ending reaches the owner, the same code natively.
  */
-const only = process.env.LIFECYCLE_ENDINGS?.split(',').map((n) => n.trim()).filter(Boolean)
+const named = process.env.LIFECYCLE_ENDINGS?.split(',').map((n) => n.trim()).filter(Boolean) ?? []
+const only = named.length ? named : undefined
 const unknown = only?.filter((n) => !WAYS.some((w) => w.name === n)) ?? []
 if (unknown.length) throw new Error(`LIFECYCLE_ENDINGS names endings there are not: ${unknown.join(', ')} (there are: ${WAYS.map((w) => w.name).join(', ')})`)
 
