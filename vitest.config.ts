@@ -49,6 +49,8 @@ export default defineConfig({
           include: ['tests/lifecycle/*.test.ts'],
           pool: 'forks',
           testTimeout: 300_000,
+          // Concurrent tests (the endings on containers) go two at a time: two cores.
+          maxConcurrency: 2,
         },
       },
     ],

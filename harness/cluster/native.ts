@@ -6,7 +6,7 @@ import { ProcessFailedError } from '../errors.js'
 import type { Runtime } from '../runtime/install.js'
 import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, newClusterId, serverProperties, type ClusterSpec } from './config.js'
 import { assertPortFree, freePorts } from './ports.js'
-import { isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
+import { isAlive, processState, readPid, signal, spawnTethered, tail, tetherOf, waitExit } from './process.js'
 import { Topology, lineProxyName, proxyName } from './toxiproxy.js'
 import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
@@ -277,8 +277,14 @@ export class NativeControl implements NodeControl {
 
   async destroy(): Promise<void> {
     const pids = [...this.d.nodes.map((n) => this.pid(n.id)), pidOf(this.data.toxiproxyPidFile)].filter((p): p is number => p !== undefined)
+    const tethers = pids.map(tetherOf).filter((p): p is number => p !== undefined)
     for (const pid of pids) signal(pid, 'SIGKILL')
     await Promise.all(pids.map((pid) => waitExit(pid, 'cluster process at teardown', 10_000)))
+    // Teardown ends when the tethers are gone too. A tether whose process died dismisses its
+    // lifeline watcher and waits for it; a watcher that sees the lifeline close first (the owner
+    // cuts it right after this) writes a note into the log and `ended` into the run folder, which
+    // raced the folder's removal (rmdir: ENOTEMPTY).
+    await Promise.all(tethers.map((pid) => waitExit(pid, 'tether at teardown', 10_000)))
   }
 }
 

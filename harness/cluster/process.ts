@@ -202,6 +202,20 @@ export function signal(pid: number, sig: NodeJS.Signals): boolean {
   }
 }
 
+/**
+ * The tether (tether.pl) that started `pid`, while it is still its parent; undefined otherwise.
+ * A tether outlives its process briefly: it dismisses its lifeline watcher and waits for it.
+ */
+export function tetherOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+    return ppid > 1 && readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes('tether.pl') ? ppid : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export async function waitExit(pid: number, what: string, timeoutMs: number): Promise<void> {
   await waitFor(
     `${what} (pid ${pid}) to exit`,

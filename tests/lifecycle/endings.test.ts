@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, test } from 'vitest'
+import { afterAll, describe, test } from 'vitest'
 import { providerFromEnv, type EndingReason } from '../../harness/cluster/index.js'
 import { Run, endRun, row, sendAt } from './support/run.js'
 
@@ -42,19 +42,42 @@ const WAYS: Way[] = [
   { name: 'SIGKILL to the main process as the worker starts', mode: 'hold', end: (r) => sendAt(r.owner(), 'SIGKILL'), ended: 'owner vanished', at: 'cluster up' },
 ]
 
+/**
+ * LIFECYCLE_ENDINGS=<name>,<name>: only those endings; the others are skipped, saying so (unset or
+ * empty: all).
+ * scripts/containers-ci.sh runs on containers the four whose teardown differs by provider: the
+ * owner's stop() (normal end; on a signal, with a node killed), the reaper when the owner vanished
+ * (SIGKILL to the main process), the reaper after an owner that exited without stopping (SIGKILL to
+ * a worker). The others differ only in how the ending reaches the owner, the same code natively.
+ */
+const named = process.env.LIFECYCLE_ENDINGS?.split(',').map((n) => n.trim()).filter(Boolean) ?? []
+const only = named.length ? named : undefined
+const unknown = only?.filter((n) => !WAYS.some((w) => w.name === n)) ?? []
+if (unknown.length) throw new Error(`LIFECYCLE_ENDINGS names endings there are not: ${unknown.join(', ')} (there are: ${WAYS.map((w) => w.name).join(', ')})`)
+
 function fail(why: string): never {
   throw new Error(why)
 }
 
+/**
+ * On containers the runs go two at a time (the lifecycle project's maxConcurrency): each run is
+ * its own process group, temporary folder and run label, and the engine gives every container its
+ * host ports. Natively one at a time: a native run picks free ports and binds them only as its
+ * processes start, so a run starting meanwhile could pick the same ones.
+ */
+const endingTest = provider === 'containers' ? test.concurrent : test
+
 describe(`lifecycle (${provider}): however a run ends, nothing of it is left`, () => {
   const table: string[] = []
-  afterAll(() => console.log(`\n[lifecycle] ${provider}: ending → nothing of the run left\n${table.join('\n')}`))
+  afterAll(() => console.log(`\n[lifecycle] ${provider}: ending → nothing of the run left\n${table.sort().map((r) => r.slice(3)).join('\n')}`))
 
-  test.each(WAYS)('$name', async (way) => {
+  for (const way of WAYS.filter((w) => only && !only.includes(w.name))) test.skip(`${way.name} (skipped: LIFECYCLE_ENDINGS leaves it out)`, () => {})
+
+  endingTest.for(WAYS.filter((w) => !only || only.includes(w.name)))('$name', async (way, { expect }) => {
     const run = Run.start('npx', FIXTURE, { KAFKA_DURABILITY_NODES: '1', KD_FIXTURE_MODE: way.mode }, provider)
     const ready = way.at === 'cluster up' ? { what: 'the cluster to be up', probe: () => run.clusterUp() } : { what: 'the fixture test to be in progress', probe: () => run.mark('in-test') ?? fail('no in-test mark yet') }
     const ended = await endRun(run, ready, way.end)
-    table.push(row(way.name, ended))
+    table.push(`${String(WAYS.indexOf(way)).padStart(2, '0')} ${row(way.name, ended)}`)
     expect(ended.ending?.reason, `ended file; output:\n${run.output()}`).toBe(way.ended)
   })
 })
