@@ -18,6 +18,11 @@ const { Partitioners } = kafkajs
  * missing; the workload's ledger records them `unknown`). Without keys it cannot: the round-robin
  * counter has moved on, so the retry put every record somewhere else, and the acks name only the
  * partitions that were written.
+ *
+ * The retry starts as soon as the dead leader's request fails (Promise.all), while a live
+ * leader's request may still be in flight: that broker has no answer yet, so the retry sends it
+ * its new share too, and records of the first attempt can be written a second time (seen in one
+ * CI run of many: 10 records twice). Those copies are counted, not asserted away.
  */
 describe('keyless records when a send call is retried (kafkajs)', () => {
   test("a leader dies under a 30-record keyless send: send() resolves, yet the 10 records its first attempt gave that leader are not in the log", async () => {
@@ -39,11 +44,12 @@ describe('keyless records when a send call is retried (kafkajs)', () => {
 
     const at = positionsById(await readTopic({ kafka: c.kafka(), topic }))
     const missing = ids.filter((id) => !at.has(id))
-    console.log(`${kill.describe()}; send() resolved with acks for partitions [${acks.map((a) => a.partition).join(', ')}]; never written: ${missing.join(' ')}`)
+    const twice = ids.filter((id) => (at.get(id)?.length ?? 0) > 1)
+    console.log(`${kill.describe()}; send() resolved with acks for partitions [${acks.map((a) => a.partition).join(', ')}]; never written: ${missing.join(' ')}; written more than once (a live leader's request still in flight at the retry): ${twice.join(' ') || 'none'}`)
 
     expect(acks.map((a) => a.partition)).not.toContain(0)
     expect(missing).toHaveLength(10)
     expect(new Set(missing.map((id) => Number(id.slice(2)) % 3)).size).toBe(1) // every third record: one partition's share
-    expect(ids.filter((id) => at.get(id)?.length === 1)).toHaveLength(20) // the rest once each
+    expect(ids.filter((id) => at.has(id))).toHaveLength(20) // the rest at least once
   })
 })
