@@ -113,6 +113,10 @@ type command struct {
 	Call      int      `json:"call"`
 	Records   []record `json:"records"`
 	Commit    *bool    `json:"commit"`
+
+	// A send's call and records, as registered when it was read.
+	call *call
+	recs []*pending
 }
 
 type driver struct {
@@ -290,8 +294,11 @@ func (d *driver) register(cmd *command) {
 	defer d.mu.Unlock()
 	c := &call{no: cmd.Call, open: len(cmd.Records), unanswered: len(cmd.Records), transactional: d.s.transactional, answered: make(chan struct{})}
 	d.calls[cmd.Call] = c
+	cmd.call = c
 	for _, r := range cmd.Records {
-		d.pending[r.ID] = &pending{call: c, id: r.ID}
+		p := &pending{call: c, id: r.ID}
+		d.pending[r.ID] = p
+		cmd.recs = append(cmd.recs, p)
 	}
 }
 
@@ -376,16 +383,12 @@ func (d *driver) initTransactions(limit time.Duration) {
 
 func (d *driver) send(cmd *command) {
 	d.mu.Lock()
-	c := d.calls[cmd.Call]
-	if c == nil || c.settled {
-		d.mu.Unlock()
-		return // abandoned or closed before it was sent
-	}
-	mine := make([]*pending, len(cmd.Records))
-	for i, r := range cmd.Records {
-		mine[i] = d.pending[r.ID]
-	}
+	finished := d.finished
 	d.mu.Unlock()
+	if finished {
+		return // closing: never handed to the client
+	}
+	c, mine := cmd.call, cmd.recs
 	if c.transactional {
 		if err := d.cl.BeginTransaction(); err != nil {
 			for _, p := range mine {
@@ -396,16 +399,9 @@ func (d *driver) send(cmd *command) {
 		}
 	}
 	for i, r := range cmd.Records {
+		// Abandoned records of this call are sent all the same: the application made the call
+		// before it gave up waiting; franz-go's answers come as `late` lines.
 		p := mine[i]
-		d.mu.Lock()
-		skip := p.settled
-		if skip {
-			delete(d.pending, p.id) // abandoned before it reached the client: never sent
-		}
-		d.mu.Unlock()
-		if skip {
-			continue
-		}
 		// Partition -1: a record failed before franz-go partitioned it keeps it, so its result says null.
 		rec := &kgo.Record{Topic: d.s.topic, Partition: -1, Value: []byte(r.Value)}
 		switch {

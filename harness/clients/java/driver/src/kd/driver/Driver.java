@@ -44,7 +44,10 @@ public final class Driver {
   private final StartLine start;
   private volatile KafkaProducer<byte[], byte[]> producer;
   private final Thread worker;
-  private final LinkedBlockingQueue<JsonNode> work = new LinkedBlockingQueue<>();
+  private final LinkedBlockingQueue<Work> work = new LinkedBlockingQueue<>();
+
+  /** A command for the worker; a send's call and records as registered when it was read. */
+  private record Work(JsonNode cmd, Call call, List<Pending> records) {}
   /** Guarded by `this`. */
   private final Map<String, Pending> pending = new HashMap<>();
   private final Map<Integer, Call> calls = new LinkedHashMap<>();
@@ -149,19 +152,16 @@ public final class Driver {
         String op = cmd.path("op").asText("");
         checkCommand(cmd, op);
         if (op.equals("abandon")) abandon();
-        else {
-          if (op.equals("send")) register(cmd);
-          work.add(cmd);
-        }
+        else if (op.equals("send")) work.add(register(cmd));
+        else work.add(new Work(cmd, null, List.of()));
       } catch (BadInput e) {
         Out.error(e.kind, e.field, e.getMessage(), e.fix);
         halt(2);
       }
     }
-    // The parent closed our stdin (or died): settle what is open, close at once, say so, exit.
+    // The parent closed our stdin (or died): settle what is open, say so, exit. Exiting closes
+    // the client's connections; what it had not sent is lost with the process.
     closing = true;
-    KafkaProducer<byte[], byte[]> p = producer;
-    if (p != null) p.close(Duration.ZERO);
     finish("stdin-closed");
   }
 
@@ -219,11 +219,12 @@ public final class Driver {
   private void workLoop() {
     try {
       for (;;) {
-        JsonNode cmd = work.take();
+        Work w = work.take();
+        JsonNode cmd = w.cmd();
         switch (cmd.get("op").textValue()) {
           case "connect" -> connect(cmd.path("timeoutMs").asInt(30_000));
           case "init-transactions" -> initTransactions(cmd.path("timeoutMs").asInt(60_000));
-          case "send" -> send(cmd);
+          case "send" -> send(w);
           case "identity" -> emitIdentity(true);
           case "close" -> {
             closing = true;
@@ -297,25 +298,26 @@ public final class Driver {
   }
 
   /** A send command's call and records, registered as it is read: from then on each gets exactly one result. */
-  private synchronized void register(JsonNode cmd) {
+  private synchronized Work register(JsonNode cmd) {
     int callNo = cmd.get("call").intValue();
     Call call = new Call(callNo, cmd.get("records").size(), start.transactional);
     calls.put(callNo, call);
+    List<Pending> recs = new ArrayList<>();
     for (JsonNode r : cmd.get("records")) {
       Pending p = new Pending(call, r.get("id").textValue());
       pending.put(p.id, p);
+      recs.add(p);
     }
+    return new Work(cmd, call, recs);
   }
 
-  private void send(JsonNode cmd) throws InterruptedException {
-    int callNo = cmd.get("call").intValue();
+  private void send(Work w) throws InterruptedException {
+    JsonNode cmd = w.cmd();
     JsonNode records = cmd.get("records");
-    Call call;
-    List<Pending> mine = new ArrayList<>();
+    Call call = w.call();
+    List<Pending> mine = w.records();
     synchronized (this) {
-      call = calls.get(callNo);
-      if (call == null || call.settled) return; // abandoned (or closed) before it was sent: already settled
-      for (JsonNode r : records) mine.add(pending.get(r.get("id").textValue()));
+      if (finished) return; // closing: never handed to the client
     }
     KafkaProducer<byte[], byte[]> p = producer;
     if (p == null) {
@@ -333,14 +335,9 @@ public final class Driver {
     }
     int i = 0;
     for (JsonNode r : records) {
+      // Abandoned records of this call are sent all the same: the application made the call before
+      // it gave up waiting; the client's answers come as `late` lines.
       Pending rec = mine.get(i++);
-      synchronized (this) {
-        if (rec.settled) {
-          // Abandoned before it reached the client: never sent, never answered.
-          pending.remove(rec.id);
-          continue;
-        }
-      }
       ProducerRecord<byte[], byte[]> record = toRecord(r);
       final boolean[] inSend = {true};
       try {
