@@ -113,7 +113,8 @@ async function toolVersion(tool: string, args: string[], fix: string): Promise<s
     return (r.stdout + r.stderr).trim()
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    throw new RuntimeRequirementError(tool, code === 'ENOENT' ? 'not found on PATH' : `'${tool} ${args.join(' ')}' failed`, fix)
+    const missing = tool.includes('/') ? 'not found' : 'not found on PATH'
+    throw new RuntimeRequirementError(tool, code === 'ENOENT' ? missing : `'${tool} ${args.join(' ')}' failed`, fix)
   }
 }
 
