@@ -15,6 +15,7 @@ import kafkajs from 'kafkajs'
 import SnappyCodec from 'kafkajs-snappy'
 import { afterEach, describe, expect, test } from 'vitest'
 import { DriverConfigError, DriverProcess, driverErrorTable, type DriverName } from '../../harness/clients/driver.js'
+import { waitFor } from '../../harness/cluster/wait.js'
 import { cutPaths } from '../../harness/faults/index.js'
 import { KAFKA_ERROR_CODES, PROTOCOL_VERSION, type DriverLine, type DriverProfile, type DriverRecord, type DriverStart, type RecordResult } from '../../harness/clients/protocol.js'
 import { reconcile } from '../../harness/reconcile/index.js'
@@ -243,6 +244,33 @@ describe.each(['java', 'franz-go'] as const)('the %s driver', (name) => {
     expect(late.map((l) => l.outcome)).toEqual(['ok', 'ok', 'ok'])
     const where = new Map(log.records.map((r) => [r.id, { partition: r.partition, offset: r.offset }]))
     for (const l of late) expect({ partition: l.partition, offset: l.offset }, `record ${l.id}`).toEqual(where.get(l.id))
+  })
+
+  it(`a transactional producer: each call in its own transaction, committed, its records ok at the log's offsets ${driverInstalled[name] ? '' : SKIP_NOTE}`, async () => {
+    const c = cluster()
+    const topic = uniqueTopic(`${name}-txn`)
+    await c.createTopic(topic, { partitions: 3 })
+    const d = await startDriver(name, startLine(topic, { acks: -1, transactionalId: `${name}-txn-${newIdPrefix()}` }, `${name}-txn`))
+    expect(await d.connect()).toMatchObject({ ok: true })
+    expect(await d.initTransactions()).toMatchObject({ op: 'init-transactions', ok: true })
+    const sent = await sendAll(d, records(newIdPrefix(), 10), 5, 1)
+    expect((await d.identity()).producerId).toBeGreaterThanOrEqual(0)
+    await d.close()
+    // A commit returns once the coordinator has decided it; the markers that move each
+    // partition's last stable offset past the records follow. The reader stops at the last
+    // stable offset it sees at its start, so wait for it first.
+    const admin = c.kafka().admin()
+    await admin.connect()
+    try {
+      await waitFor(`the last stable offsets of ${topic} past every committed record`, async () => {
+        const stable = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]))
+        const behind = sent.filter((r) => (stable.get(r.result.partition as number) ?? 0) <= (r.result.offset as number))
+        if (behind.length > 0) throw new Error(`${behind.length} records at or past their partition's last stable offset`)
+      }, { timeoutMs: 30_000 })
+    } finally {
+      await admin.disconnect()
+    }
+    expectExact(sent, await readTopic({ kafka: c.kafka(), topic }))
   })
 })
 
