@@ -46,7 +46,7 @@ const PARTITIONS = 12
 const KEYS = 1000
 const INJECTED = { lost: 10, duplicated: 10, phantom: 5, swaps: 5 }
 
-interface Synthetic {
+export interface Synthetic {
   ledger: { topic: string; startedAt: number; entries: LedgerEntry[] }
   log: { topic: string; partitions: { partition: number; low: number; high: number }[]; records: LogRecord[] }
   expected: {
@@ -99,7 +99,7 @@ function idMaker(shape: IdShape): (i: number) => string {
   }
 }
 
-function synthesize(n: number, shape: IdShape): Synthetic {
+export function synthesize(n: number, shape: IdShape): Synthetic {
   const t0 = 1_700_000_000_000.25
   const entries: LedgerEntry[] = new Array(n)
   const perPartition: LogRecord[][] = Array.from({ length: PARTITIONS }, () => [])
@@ -107,7 +107,10 @@ function synthesize(n: number, shape: IdShape): Synthetic {
   const entryOf: number[][] = Array.from({ length: PARTITIONS }, () => [])
   const headers = {} // shared: the reconciler never reads headers
   const seqs = new Int32Array(KEYS)
+  // two makers of the same ids: the ledger's strings and the log's are made apart, so that the log's
+  // (read back) are fresh strings and the ledger's are as the producer made them (not flattened here)
   const idOf = idMaker(shape)
+  const logIdOf = idMaker(shape)
   let failed = 0
   let unknown = 0
   for (let i = 0; i < n; i++) {
@@ -119,15 +122,14 @@ function synthesize(n: number, shape: IdShape): Synthetic {
     const outcome = roll === 1 ? 'failed' : roll === 2 || roll === 3 ? 'unknown' : 'ok'
     const written = outcome === 'ok' || roll === 3
     const offset = perPartition[partition]!.length
-    const ledgerId = idOf(i)
     entries[i] = {
-      id: ledgerId, key, seq: seqs[k]!++, n: i, call: i, start, end: start + 5, outcome,
+      id: idOf(i), key, seq: seqs[k]!++, n: i, call: i, start, end: start + 5, outcome,
       partition: outcome === 'ok' ? partition : null, offset: outcome === 'ok' ? offset : null, attempts: 1,
     }
     if (outcome === 'failed') failed++
     if (outcome === 'unknown') unknown++
     // a fresh, flat string, as the reader's Buffer.toString() produces, not the ledger's
-    const id = Buffer.from(ledgerId, 'latin1').toString('latin1')
+    const id = Buffer.from(logIdOf(i), 'latin1').toString('latin1')
     if (written) {
       perPartition[partition]!.push({ partition, offset, key, id, timestamp: start + 1, headers })
       entryOf[partition]!.push(i)

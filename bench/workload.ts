@@ -3,6 +3,7 @@
  * is SIGKILLed a third of the way in and restarted after. Acknowledged records per second over
  * the whole run, and in the stretch before the fault.
  */
+import { clientEndpoint } from '../harness/clients/index.js'
 import { startCluster } from '../harness/cluster/index.js'
 import { killNode, withFault } from '../harness/faults/index.js'
 import { reconcile } from '../harness/reconcile/index.js'
@@ -31,7 +32,7 @@ export async function benchWorkload(
       const topic = `bench-workload-${shape.batchSize}x${shape.concurrency}-${r}`
       await c.createTopic(topic, { partitions: 3 })
       const t0 = performance.now()
-      const run = startWorkload({ kafka: c.kafka(), topic, producer: { idempotent: true }, send: { acks: -1 }, keys: 64, durationMs, ...shape })
+      const run = startWorkload({ endpoint: clientEndpoint(c), topic, producer: { acks: -1, idempotent: true }, keys: 64, durationMs, ...shape })
       await run.acknowledged(20_000).catch(() => {})
       const beforeRate = run.progress().acknowledged / ((performance.now() - t0) / 1000)
       await withFault(c, killNode({ leaderOf: { topic, partition: 0 } }), () => c.waitForLeader(topic, 0).then(() => undefined))

@@ -57,6 +57,23 @@ export class OwnerGoneError extends HarnessError {
   }
 }
 
+/**
+ * A story's precondition did not hold (the fault did not land where the story needs it, the
+ * warm-up was not acknowledged, the ISR shrank too early), so its counts would not be by
+ * construction. Not a verdict: the run says nothing about the producer.
+ */
+export class PreconditionError extends HarnessError {
+  override name = 'PreconditionError'
+  constructor(what: string, fix = 'run the story again on a healed cluster; if it repeats, the cluster is too slow for the story\'s waits (see docs/running.md)') {
+    super(`story precondition failed: ${what}. Fix: ${fix}`)
+  }
+}
+
+/** Throws PreconditionError unless `cond`. */
+export function precondition(cond: boolean, what: string): asserts cond {
+  if (!cond) throw new PreconditionError(what)
+}
+
 /** Bad configuration given by the user; names the field and the rule. */
 export class ConfigError extends HarnessError {
   override name = 'ConfigError'

@@ -8,6 +8,7 @@ import { Kafka, logLevel } from 'kafkajs'
 import { Toxiproxy } from 'toxiproxy-node-client'
 import { waitFor } from '../harness/cluster/index.js'
 import { toxiproxyProxies } from '../harness/cluster/containers/wiring.js'
+import { freshName } from '../harness/engines/topics.js'
 
 const brokers = ['localhost:19092', 'localhost:19093', 'localhost:19094']
 const kafka = new Kafka({ clientId: 'compose-smoke', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000 })
@@ -31,7 +32,7 @@ const advertised = await waitFor(
 if (advertised.join(',') !== brokers.join(',')) throw new Error(`brokers advertise ${advertised.join(', ')}, expected ${brokers.join(', ')}`)
 say(`3 brokers advertise ${advertised.join(', ')}; Toxiproxy has ${proxies.length} proxies`)
 
-const topic = `compose-smoke-${Date.now().toString(36)}`
+const topic = freshName('compose-smoke')
 await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true })
 await waitFor(`topic ${topic} to have a full ISR`, async () => {
   const md = await admin.fetchTopicMetadata({ topics: [topic] })

@@ -26,8 +26,8 @@ case "$MODE" in test | images) ;; *) echo "usage: $0 [test|images]" >&2; exit 2 
 
 SCENARIO_DIRS=${SCENARIO_DIRS:-"tests/acks tests/idempotency tests/partitioning tests/gate"}
 # Folders to leave out on containers (none by default). tests/idempotency opens client lines
-# (harness/faults/client-line.ts); the containers provider publishes a pool of Toxiproxy ports for
-# them at start (ClusterDescriptor `lines`).
+# (harness/faults/client-line.ts): each node's LINEk listeners, whose Toxiproxy proxies the
+# containers provider publishes at start (docs/running.md, "Client lines").
 SCENARIO_SKIP=${SCENARIO_SKIP-""}
 COMPOSE_SMOKE=${COMPOSE_SMOKE:-1}
 CACHE=${KAFKA_DURABILITY_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kafka-durability}

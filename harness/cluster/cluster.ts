@@ -3,6 +3,7 @@ import { Kafka, type Admin, type ITopicConfig, type KafkaConfig } from 'kafkajs'
 import type { Proxy } from 'toxiproxy-node-client'
 import { CLIENT_LOG_LEVEL, fileLogCreator } from './client-log.js'
 import { ContainersControl } from './containers/index.js'
+import { LineSlots } from './lines.js'
 import { NativeControl } from './native.js'
 import { tail } from './process.js'
 import { Topology } from './toxiproxy.js'
@@ -29,6 +30,11 @@ export interface NodeEvent {
 export interface TopicOptions {
   partitions?: number
   replicationFactor?: number
+  /**
+   * The node to lead every partition: it is listed first among each partition's replicas (all
+   * nodes, so replicationFactor is ignored), and the wait also waits until it leads them all.
+   */
+  leader?: number
   /** Topic configs; min.insync.replicas defaults to 2 and unclean.leader.election.enable to false. */
   configs?: Record<string, string>
 }
@@ -47,6 +53,8 @@ export const DEADLINES = {
  */
 export class Cluster {
   readonly topology: Topology
+  /** The client lines (LINEk listeners and their proxies) that harness/faults/client-line.ts hands out. */
+  readonly lines: LineSlots
   readonly events: NodeEvent[] = []
   private adminClient: Promise<Admin> | undefined
   private clients = 0
@@ -56,6 +64,7 @@ export class Cluster {
     readonly control: NodeControl,
   ) {
     this.topology = new Topology(descriptor.toxiproxyApi)
+    this.lines = new LineSlots(descriptor, this.topology)
   }
 
   static connect(d: ClusterDescriptor, control?: NodeControl): Cluster {
@@ -106,6 +115,14 @@ export class Cluster {
 
   proxy(nodeId: number, path: PathName): Promise<Proxy> {
     return this.topology.proxy(this.node(nodeId), path)
+  }
+
+  /**
+   * Every proxy in front of the node's path: for the client path, its client proxy and each client
+   * line's, so that cutting a node's client path cuts every client, on a line or not.
+   */
+  pathProxies(nodeId: number, path: PathName): Promise<Proxy[]> {
+    return this.topology.pathProxies(this.node(nodeId), path)
   }
 
   // ---- live metadata ----------------------------------------------------------------------
@@ -178,12 +195,6 @@ export class Cluster {
     await this.control.start(id)
     await this.waitForBrokers([id])
   }
-  /** Kills the node if it runs, starts it on its data, waits until it is registered. */
-  async restart(id: number): Promise<void> {
-    const s = await this.state(id)
-    if (s !== 'stopped') await this.kill(id)
-    await this.start(id)
-  }
 
   // ---- waits on observable state ----------------------------------------------------------
 
@@ -253,15 +264,19 @@ export class Cluster {
 
   // ---- topics -----------------------------------------------------------------------------
 
-  /** Creates a topic (RF=3, min.insync.replicas=2 unless told otherwise), waits for full ISR. */
+  /**
+   * Creates a topic (RF=3, min.insync.replicas=2 unless told otherwise), waits for full ISR (and,
+   * given `leader`, until that node leads every partition).
+   */
   async createTopic(name: string, opts: TopicOptions = {}): Promise<PartitionState[]> {
     const configs = { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false', ...opts.configs }
-    const spec: ITopicConfig = {
-      topic: name,
-      numPartitions: opts.partitions ?? 3,
-      replicationFactor: opts.replicationFactor ?? 3,
-      configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })),
-    }
+    const { leader } = opts
+    if (leader !== undefined) this.node(leader)
+    const placement =
+      leader === undefined
+        ? { numPartitions: opts.partitions ?? 3, replicationFactor: opts.replicationFactor ?? 3 }
+        : { replicaAssignment: Array.from({ length: opts.partitions ?? 3 }, (_, partition) => ({ partition, replicas: [leader, ...this.nodeIds.filter((id) => id !== leader)] })) }
+    const spec: ITopicConfig = { topic: name, ...placement, configEntries: Object.entries(configs).map(([n, value]) => ({ name: n, value })) }
     const admin = await this.admin()
     await waitFor(`topic ${name} to be created`, async () => {
       const existing = await admin.listTopics()
@@ -269,7 +284,17 @@ export class Cluster {
       await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
       throw new Error('created; checking')
     }, { timeoutMs: DEADLINES.leader })
-    const parts = await this.waitForIsr(name, 'full')
+    let parts = await this.waitForIsr(name, 'full')
+    if (leader !== undefined) {
+      parts = await waitFor(`every partition of ${name} to be led by node ${leader}`, async () => {
+        const now = await this.partitions(name)
+        const off = now.filter((p) => p.leader !== leader)
+        if (off.length) throw new Error(off.map(describePartition).join('; '))
+        return now
+      }, { timeoutMs: DEADLINES.leader })
+    }
+    // The metadata names the leader a moment before it serves: a producer that does not retry
+    // would be told NOT_LEADER_OR_FOLLOWER.
     await this.waitForLeadersServing(name)
     return parts
   }
@@ -288,12 +313,13 @@ export class Cluster {
   // ---- heal -------------------------------------------------------------------------------
 
   /**
-   * Returns the cluster to health: removes every toxic and re-enables every proxy, resumes paused
-   * nodes, starts stopped ones, then waits until every broker is registered and every partition
-   * of every topic is led with its full ISR.
+   * Returns the cluster to health: removes every toxic and re-enables every proxy (but those of
+   * client lines nobody holds), resumes paused nodes, starts stopped ones, then waits until every
+   * broker is registered and every partition of every topic is led with its full ISR.
    */
   async heal(timeoutMs = DEADLINES.isr): Promise<void> {
     await this.topology.reset()
+    await this.lines.disableFree()
     const stopped: number[] = []
     for (const id of this.nodeIds) {
       const s = await this.state(id)

@@ -55,7 +55,23 @@ export interface ClusterSpec {
    * for measuring what the proxies cost, never for fault scenarios.
    */
   clientPath: 'proxied' | 'direct'
+  /**
+   * Client lines (harness/faults/client-line.ts): extra client listeners LINE1..LINEn on every
+   * node, each advertised at a Toxiproxy proxy of its own, so that a client bootstrapped on line k
+   * only ever talks through line k's proxies. How many clients can each have a line at once.
+   * Default DEFAULT_LINES; each costs one listener (an acceptor and one network thread) per node.
+   */
+  lines: number
 }
+
+/**
+ * Lines at once in the suite today: one (an idempotency scenario's producer or payment-service
+ * process, a gate scenario's lanes, which share one), plus one for tests/cluster/client-line.test.ts,
+ * which shows that a fault on one line leaves another untouched.
+ */
+export const DEFAULT_LINES = 2
+/** More lines than this cost more threads than three JVMs on two cores should carry. */
+export const MAX_LINES = 8
 
 export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
   const spec: ClusterSpec = {
@@ -64,12 +80,14 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     runsDir: partial.runsDir ?? '.runs',
     keepRunDir: partial.keepRunDir ?? true,
     clientPath: partial.clientPath ?? 'proxied',
+    lines: partial.lines ?? DEFAULT_LINES,
   }
+  if (!Number.isInteger(spec.lines) || spec.lines < 0 || spec.lines > MAX_LINES) throw new ConfigError('lines', `must be an integer from 0 to ${MAX_LINES} (client lines at once)`, spec.lines)
   if (spec.clientPath !== 'proxied' && spec.clientPath !== 'direct') throw new ConfigError('clientPath', "must be 'proxied' or 'direct'", spec.clientPath)
   if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)
   for (const [k, v] of Object.entries(spec.brokerConfig)) {
     if (typeof v !== 'string') throw new ConfigError(`brokerConfig.${k}`, 'must be a string', v)
-    if (/^(listeners|advertised\.listeners|node\.id|process\.roles|controller\.quorum\.voters|log\.dirs)$/.test(k)) {
+    if (/^(listeners|advertised\.listeners|listener\.security\.protocol\.map|listener\.name\.line\d+\..*|node\.id|process\.roles|controller\.quorum\.voters|log\.dirs)$/.test(k)) {
       throw new ConfigError(`brokerConfig.${k}`, 'is set by the harness (it wires every node through Toxiproxy) and cannot be overridden')
     }
   }
@@ -89,8 +107,8 @@ export function newClusterId(): string {
 
 /**
  * The cluster shape a run takes from its environment, for runs started by another program (the
- * lifecycle tests start small runs of their own): KAFKA_DURABILITY_NODES (nodes) and
- * KAFKA_DURABILITY_RUNS_DIR (runsDir). Unset means the default.
+ * lifecycle tests start small runs of their own): KAFKA_DURABILITY_NODES (nodes),
+ * KAFKA_DURABILITY_LINES (lines) and KAFKA_DURABILITY_RUNS_DIR (runsDir). Unset means the default.
  */
 export function specFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ClusterSpec> {
   const out: Partial<ClusterSpec> = {}
@@ -98,6 +116,11 @@ export function specFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Clust
   if (nodes !== undefined) {
     if (!/^[1-9]$/.test(nodes)) throw new ConfigError('KAFKA_DURABILITY_NODES', 'must be an integer from 1 to 9', nodes)
     out.nodes = Number(nodes)
+  }
+  const lines = env.KAFKA_DURABILITY_LINES
+  if (lines !== undefined) {
+    if (!/^\d+$/.test(lines) || Number(lines) > MAX_LINES) throw new ConfigError('KAFKA_DURABILITY_LINES', `must be an integer from 0 to ${MAX_LINES}`, lines)
+    out.lines = Number(lines)
   }
   if (env.KAFKA_DURABILITY_RUNS_DIR) out.runsDir = env.KAFKA_DURABILITY_RUNS_DIR
   return out
@@ -108,12 +131,41 @@ export interface NodePorts {
   client: number
   replication: number
   controller: number
+  /** Line k's listener (LINEk) binds lines[k - 1]. */
+  lines: number[]
 }
 export interface NodeProxyPorts {
   /** Toxiproxy listen ports, advertised to clients and to the other nodes. */
   client: number
   replication: number
   controller: number
+  /** Line k's proxy listens on lines[k - 1], advertised on LINEk. */
+  lines: number[]
+}
+
+/** The listener of client line k (1-based): LINE1, LINE2, … */
+export function lineListener(k: number): string {
+  return `LINE${k}`
+}
+
+/**
+ * The listener properties of a node with `lines` client lines besides its three paths: where each
+ * listener binds (`bind`), what it advertises (`advertise`: host:port of its Toxiproxy proxy; the
+ * controller advertises nothing, its voters are in controller.quorum.voters), and each line
+ * listener's network threads. A broker answers metadata with the advertised endpoints of the
+ * listener the request came in on, so a client bootstrapped on LINEk is only ever told LINEk
+ * proxies. One network thread per line (`listener.name.linek.num.network.threads`, read per
+ * listener by Kafka's SocketServer): a line carries one client's traffic.
+ */
+export function listenerProperties(bind: (listener: string) => string, advertise: (listener: string) => string, lines: number): Record<string, string> {
+  const names = Array.from({ length: lines }, (_, i) => lineListener(i + 1))
+  const out: Record<string, string> = {
+    listeners: ['CLIENT', 'REPLICATION', 'CONTROLLER', ...names].map((l) => `${l}://${bind(l)}`).join(','),
+    'advertised.listeners': ['CLIENT', 'REPLICATION', ...names].map((l) => `${l}://${advertise(l)}`).join(','),
+    'listener.security.protocol.map': ['CLIENT', 'REPLICATION', 'CONTROLLER', ...names].map((l) => `${l}:PLAINTEXT`).join(','),
+  }
+  for (const l of names) out[`listener.name.${l.toLowerCase()}.num.network.threads`] = '1'
+  return out
 }
 
 export function serverProperties(opts: {
@@ -123,14 +175,26 @@ export function serverProperties(opts: {
   voters: string
   dataDir: string
   extra: Record<string, string>
+  /** Where the listeners bind; default 127.0.0.1 (one machine). */
+  bindHost?: string
+  /** listener → the address it advertises, where not 127.0.0.1 and its proxy's port. */
+  advertised?: Readonly<Record<string, string>>
 }): string {
+  const port = (ports: NodePorts | NodeProxyPorts, listener: string): number => {
+    const line = /^LINE(\d+)$/.exec(listener)
+    const p = line ? ports.lines[Number(line[1]) - 1] : ports[listener.toLowerCase() as 'client' | 'replication' | 'controller']
+    if (p === undefined) throw new ConfigError(`ports of ${listener}`, 'every listener needs a port')
+    return p
+  }
   const base: Record<string, string> = {
     'process.roles': 'broker,controller',
     'node.id': String(opts.id),
     'controller.quorum.voters': opts.voters,
-    listeners: `CLIENT://127.0.0.1:${opts.listen.client},REPLICATION://127.0.0.1:${opts.listen.replication},CONTROLLER://127.0.0.1:${opts.listen.controller}`,
-    'advertised.listeners': `CLIENT://127.0.0.1:${opts.proxied.client},REPLICATION://127.0.0.1:${opts.proxied.replication}`,
-    'listener.security.protocol.map': 'CLIENT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ...listenerProperties(
+      (l) => `${opts.bindHost ?? '127.0.0.1'}:${port(opts.listen, l)}`,
+      (l) => opts.advertised?.[l] ?? `127.0.0.1:${port(opts.proxied, l)}`,
+      opts.listen.lines.length,
+    ),
     'inter.broker.listener.name': 'REPLICATION',
     'controller.listener.names': 'CONTROLLER',
     'offsets.topic.replication.factor': '3',

@@ -1,5 +1,6 @@
 export { Cluster, DEADLINES, describePartition, type NodeEvent, type PartitionState, type TopicOptions } from './cluster.js'
-export { TUNED_SETTINGS, JVM_OPTIONS, clusterSpec, specFromEnv, type ClusterSpec } from './config.js'
+export { TUNED_SETTINGS, JVM_OPTIONS, DEFAULT_LINES, clusterSpec, specFromEnv, type ClusterSpec } from './config.js'
+export { LineSlots, LinesExhaustedError, type LineClaim } from './lines.js'
 export { runOwned, vitestCommand } from './owned.js'
 export { followParent, readEnding, type Ending, type EndingReason } from './run.js'
 export { startCluster, providerFromEnv, type OwnedCluster, type ProviderName, type RunEnding } from './start.js'

@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ProcessFailedError } from '../errors.js'
 import type { Runtime } from '../runtime/install.js'
-import { JVM_OPTIONS, LOG4J2_PROPERTIES, newClusterId, serverProperties, type ClusterSpec } from './config.js'
+import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, newClusterId, serverProperties, type ClusterSpec } from './config.js'
 import { assertPortFree, freePorts } from './ports.js'
 import { isAlive, processState, readPid, signal, spawnTethered, tail, waitExit } from './process.js'
-import { Topology, proxyName } from './toxiproxy.js'
+import { Topology, lineProxyName, proxyName } from './toxiproxy.js'
 import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
 import { AbortError, waitFor } from './wait.js'
@@ -35,22 +35,8 @@ export interface Started {
 export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtime, log: (l: string) => void): Promise<Started> {
   const { runDir } = opened
   const n = spec.nodes
-  const ports = await freePorts(n * 6 + 1)
-  const take = () => ports.shift() as number
-  const apiPort = take()
-  const voters: string[] = []
-  const nodes: NodeDescriptor[] = []
-  for (let id = 1; id <= n; id++) {
-    const dir = join(runDir, `node-${id}`)
-    mkdirSync(dir, { recursive: true })
-    const listen = { client: take(), replication: take(), controller: take() }
-    const proxied = { client: take(), replication: take(), controller: take() }
-    voters.push(`${id}@127.0.0.1:${proxied.controller}`)
-    const proxies = Object.fromEntries(
-      PATHS.map((p) => [p, { name: proxyName(id, p), listen: `127.0.0.1:${proxied[p]}`, upstream: `127.0.0.1:${listen[p]}` }]),
-    ) as NodeDescriptor['proxies']
-    nodes.push({ id, ...nodeFiles(dir), ports: listen, proxies })
-  }
+  const { apiPort, nodes, voters } = nativeLayout(runDir, n, spec.lines, await freePorts(nativePortCount(n, spec.lines)))
+  for (const node of nodes) mkdirSync(node.dir, { recursive: true })
   const clusterId = newClusterId()
   const log4jConfig = join(runDir, 'log4j2.properties')
   writeFileSync(log4jConfig, LOG4J2_PROPERTIES)
@@ -70,8 +56,6 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
     toxiproxyApi: `http://127.0.0.1:${apiPort}`,
     bootstrap: nodes.map((x) => (spec.clientPath === 'direct' ? `127.0.0.1:${x.ports.client}` : x.proxies.client.listen)),
     nodes,
-    // Toxiproxy runs on this machine: a line proxy takes any free port and is dialled where it listens.
-    lines: { listen: ['127.0.0.1:0'], reach: {}, upstream: Object.fromEntries(nodes.map((x) => [x.id, x.proxies.client.listen])) },
     provider_data: data as unknown as Record<string, unknown>,
   }
   const control = new NativeControl(descriptor)
@@ -82,6 +66,10 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
       for (const path of PATHS) {
         await assertPortFree(node.ports[path], `node ${node.id} ${path} listener`)
         await assertPortFree(port(node.proxies[path].listen), `Toxiproxy proxy ${node.proxies[path].name}`)
+      }
+      for (const [i, line] of node.lines.entries()) {
+        await assertPortFree(node.ports.lines[i] as number, `node ${node.id} ${lineListener(i + 1)} listener`)
+        await assertPortFree(port(line.listen), `Toxiproxy proxy ${line.name}`)
       }
     }
     await spawnTethered({
@@ -96,14 +84,19 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
       throw new ProcessFailedError('toxiproxy-server', data.toxiproxyLog, tail(data.toxiproxyLog), portHint(data.toxiproxyLog) ?? (e as Error).message)
     })
     await topology.create(nodes)
-    log(`Toxiproxy ${rt.toxiproxyVersion} up with ${nodes.length * PATHS.length} proxies`)
+    log(`Toxiproxy ${rt.toxiproxyVersion} up with ${nodes.length * PATHS.length} proxies and ${spec.lines} client line${spec.lines === 1 ? '' : 's'} (${nodes.length * spec.lines} proxies)`)
     for (const node of nodes) {
       writeFileSync(
         node.configFile,
         serverProperties({
           id: node.id,
           listen: node.ports,
-          proxied: { client: spec.clientPath === 'direct' ? node.ports.client : port(node.proxies.client.listen), replication: port(node.proxies.replication.listen), controller: port(node.proxies.controller.listen) },
+          proxied: {
+            client: spec.clientPath === 'direct' ? node.ports.client : port(node.proxies.client.listen),
+            replication: port(node.proxies.replication.listen),
+            controller: port(node.proxies.controller.listen),
+            lines: node.lines.map((l) => port(l.listen)),
+          },
           voters: voters.join(','),
           dataDir: join(node.dir, 'data'),
           extra: spec.brokerConfig,
@@ -118,6 +111,38 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
     await control.destroy().catch(() => {})
     throw e
   }
+}
+
+/** Ports a native cluster of `nodes` nodes with `lines` client lines takes: Toxiproxy's API, and per node a listener and a proxy for each path and line. */
+export function nativePortCount(nodes: number, lines: number): number {
+  return 1 + nodes * (PATHS.length + lines) * 2
+}
+
+/**
+ * Where everything of a native cluster listens, from `ports` (nativePortCount free ports): each
+ * node's listeners (3 paths and LINE1..LINE<lines>) on 127.0.0.1, each behind its own proxy
+ * (kafka-<id>-<path>, kafka-<id>-line-<k>), which the node advertises; the quorum's voters at
+ * the controller proxies.
+ */
+export function nativeLayout(runDir: string, nodes: number, lines: number, ports: readonly number[]): { apiPort: number; nodes: NodeDescriptor[]; voters: string[] } {
+  if (ports.length < nativePortCount(nodes, lines)) throw new Error(`a native cluster of ${nodes} nodes and ${lines} lines needs ${nativePortCount(nodes, lines)} ports, got ${ports.length}`)
+  let next = 0
+  const take = () => ports[next++] as number
+  const takeLines = () => Array.from({ length: lines }, take)
+  const apiPort = take()
+  const voters: string[] = []
+  const out: NodeDescriptor[] = []
+  for (let id = 1; id <= nodes; id++) {
+    const listen = { client: take(), replication: take(), controller: take(), lines: takeLines() }
+    const proxied = { client: take(), replication: take(), controller: take(), lines: takeLines() }
+    voters.push(`${id}@127.0.0.1:${proxied.controller}`)
+    const proxies = Object.fromEntries(
+      PATHS.map((p) => [p, { name: proxyName(id, p), listen: `127.0.0.1:${proxied[p]}`, upstream: `127.0.0.1:${listen[p]}` }]),
+    ) as NodeDescriptor['proxies']
+    const lineProxies = proxied.lines.map((port, i) => ({ name: lineProxyName(id, i + 1), listen: `127.0.0.1:${port}`, upstream: `127.0.0.1:${listen.lines[i]}` }))
+    out.push({ id, ...nodeFiles(join(runDir, `node-${id}`)), ports: listen, proxies, lines: lineProxies })
+  }
+  return { apiPort, nodes: out, voters }
 }
 
 function port(hostPort: string): number {

@@ -7,6 +7,8 @@ import { waitFor } from './wait.js'
  * given; the replication proxy is what followers fetch from; the controller proxy is what the
  * quorum and the brokers' heartbeats use. A proxy fronts inbound traffic to its node: cutting
  * kafka-1-replication stops followers fetching from node 1, not node 1 fetching from others.
+ * Besides, one proxy per node and client line (kafka-<id>-line-<k>, in front of the node's LINEk
+ * listener), created disabled: a line's proxies are enabled while a line holds them (lines.ts).
  */
 export class Topology {
   readonly api: Toxiproxy
@@ -23,28 +25,43 @@ export class Topology {
       for (const p of Object.values(n.proxies)) {
         await this.api.createProxy({ name: p.name, listen: p.listen, upstream: p.upstream, enabled: true })
       }
+      for (const p of n.lines) await this.api.createProxy({ name: p.name, listen: p.listen, upstream: p.upstream, enabled: false })
     }
+  }
+
+  /** The proxies in front of `path` of the node: for the client path, its client proxy and every line's. */
+  pathProxies(node: NodeDescriptor, path: PathName): Promise<Proxy[]> {
+    const names = [node.proxies[path].name, ...(path === 'client' ? node.lines.map((l) => l.name) : [])]
+    return Promise.all(names.map((name) => this.api.get(name)))
   }
 
   proxy(node: NodeDescriptor, path: PathName): Promise<Proxy> {
     return this.api.get(node.proxies[path].name)
   }
 
+  /** Removes every toxic of proxy `name`. */
+  async removeToxics(name: string): Promise<void> {
+    const path = `${this.url}/proxies/${encodeURIComponent(name)}/toxics`
+    const listed = await fetch(path)
+    if (!listed.ok) throw new Error(`Toxiproxy at ${this.url} cannot list the toxics of ${name}: HTTP ${listed.status} ${await listed.text()}`)
+    const toxics = (await listed.json()) as Array<{ name: string }>
+    for (const t of toxics) {
+      const res = await fetch(`${path}/${encodeURIComponent(t.name)}`, { method: 'DELETE' })
+      if (!res.ok && res.status !== 404) throw new Error(`Toxiproxy at ${this.url} refused to remove toxic ${t.name} of ${name}: HTTP ${res.status} ${await res.text()}`)
+    }
+  }
+
   /** Removes every toxic and re-enables every proxy (Toxiproxy's POST /reset). */
   reset(): Promise<void> {
     return this.api.reset()
-  }
-
-  /** Proxies that are disabled or carry toxics right now, for reports and heal checks. */
-  async faulty(): Promise<string[]> {
-    const res = await fetch(`${this.url}/proxies`)
-    const all = (await res.json()) as Record<string, { name: string; enabled: boolean; toxics: Array<{ type: string; stream: string }> }>
-    return Object.values(all)
-      .filter((p) => !p.enabled || p.toxics.length > 0)
-      .map((p) => `${p.name}${p.enabled ? '' : ' (disabled)'}${p.toxics.map((t) => ` +${t.type}/${t.stream}`).join('')}`)
   }
 }
 
 export function proxyName(nodeId: number, path: PathName): string {
   return `kafka-${nodeId}-${path}`
+}
+
+/** The proxy of client line k (1-based) in front of node `nodeId`. */
+export function lineProxyName(nodeId: number, k: number): string {
+  return `kafka-${nodeId}-line-${k}`
 }

@@ -36,6 +36,12 @@ export interface NodeDescriptor {
   pidFile: string
   ports: NodePorts
   proxies: Record<PathName, ProxyDescriptor>
+  /**
+   * Client line k's proxy in front of this node is lines[k - 1] (kafka-<id>-line-<k>): `listen`
+   * is the host address clients dial and the node's LINEk listener advertises, `upstream` that
+   * listener. Created at start, disabled while no line holds it (harness/cluster/lines.ts).
+   */
+  lines: ProxyDescriptor[]
 }
 
 /**
@@ -58,29 +64,8 @@ export interface ClusterDescriptor {
   /** The client proxies: the only addresses clients are given. */
   bootstrap: string[]
   nodes: NodeDescriptor[]
-  /** Where client lines (harness/faults/client-line.ts) may put their run-time proxies. */
-  lines: LineAddresses
   /** Provider-specific facts (native: java, classpath; containers: container ids). */
   provider_data: Record<string, unknown>
-}
-
-/**
- * The addresses a client line's run-time Toxiproxy proxies use, as plain data. Native: Toxiproxy
- * is a host process, so a line proxy listens on any free port of 127.0.0.1 and clients dial what
- * Toxiproxy reports. Containers: Toxiproxy runs in its container, so a line proxy listens on one of
- * a pool of container ports published when the container started, and clients dial its host port.
- */
-export interface LineAddresses {
-  /**
-   * Where a line proxy may listen, as Toxiproxy binds it. An entry with port 0 lets Toxiproxy pick
-   * a free port each time and serves any number of proxies; any other entry serves one proxy at a
-   * time (a pool: a line takes free entries and gives them back when its proxies are deleted).
-   */
-  listen: string[]
-  /** listen entry → the host address clients dial to reach a proxy listening there. Absent: the address Toxiproxy reports. */
-  reach: Record<string, string>
-  /** node id → that node's client proxy as Toxiproxy dials it: the upstream of a line proxy in front of it. */
-  upstream: Record<number, string>
 }
 
 export type NodeState = 'running' | 'paused' | 'stopped'

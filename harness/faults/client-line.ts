@@ -1,48 +1,47 @@
-import { connect } from 'node:net'
-import type { ISocketFactory } from 'kafkajs'
 import type { Proxy } from 'toxiproxy-node-client'
 import type { Cluster } from '../cluster/index.js'
+import { ConfigError } from '../errors.js'
 import type { Target } from './fault.js'
 import { ProxyFault, type ProxySite, type Toxic } from './network-faults.js'
 
 /**
- * One client's own line to the cluster: an extra Toxiproxy proxy per node, chained in front of
- * that node's client proxy, used only by the kafkajs clients built with the line's
- * `socketFactory`. A fault on the line hits that client's connections and nobody else's: the
- * harness's admin client, readers and other producers still reach the same broker through the
- * node's own client proxy. That is what lets a scenario drop the answers to one producer and
- * still watch, from the leader itself, that its records were written.
+ * One client's own line to the cluster: one of the cluster's client lines (harness/cluster/lines.ts),
+ * a listener LINEk on every node, each behind a Toxiproxy proxy of its own and advertising it. A
+ * client given the line's `bootstrap` is told only the line's proxies in every metadata answer (a
+ * broker answers with the endpoints of the listener the request came in on), so all its
+ * connections go through them, with no hook in the client: any client library, in any process.
+ * A fault on the line hits that client's connections and nobody else's: the harness's admin
+ * client, readers and other producers reach the same broker through the node's client proxy or
+ * their own line. That is what lets a scenario drop the answers to one producer and still watch,
+ * from the leader itself, that its records were written.
  *
- * The node's client proxy stays in the path (line → client proxy → broker), so cluster-wide
- * faults (a cut client path, an isolated node) still reach the line's client too.
+ * Cluster-wide faults on a node's client path (a cut client path, an isolated node) act on the
+ * node's line proxies too, so they reach the line's client as they reach every other.
  *
  *   const line = await ClientLine.open(cluster, 'payment-service')
- *   const kafka = cluster.kafka({ socketFactory: line.socketFactory })
+ *   const kafka = cluster.kafka({ brokers: line.bootstrap })
  *   await withFault(cluster, dropResponsesOn(line, { leaderOf: { topic, partition: 0 } }), …)
  *   await line.close()
  */
 export class ClientLine {
+  private closed = false
+
   private constructor(
     readonly name: string,
     private readonly cluster: Cluster,
-    /** node id → the line proxy's name and the host address clients dial to reach it. */
-    private readonly proxies: Map<number, { proxy: string; reach: string }>,
+    /** Which of the cluster's lines (1-based): the nodes' LINE<index> listeners. */
+    readonly index: number,
   ) {}
 
   /**
-   * Creates the line's proxies at the addresses the cluster offers lines (ClusterDescriptor
-   * `lines`): on a free port (native) or on free entries of the published pool (containers).
+   * Claims a free line of the cluster and enables its proxies. Fails with LinesExhaustedError,
+   * naming who holds each line and the fix, when all are held.
    */
   static async open(cluster: Cluster, name: string): Promise<ClientLine> {
-    if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`line name must be lower-case letters, digits and dashes, got '${name}'`)
-    const line = new ClientLine(name, cluster, new Map())
+    if (!/^[a-z0-9-]+$/.test(name)) throw new ConfigError('client line name', 'must be lower-case letters, digits and dashes', name)
+    const line = new ClientLine(name, cluster, cluster.lines.claim(name))
     try {
-      for (const node of cluster.nodes) {
-        const upstream = cluster.descriptor.lines.upstream[node.id]
-        if (upstream === undefined) throw new Error(`the cluster descriptor's lines.upstream has no address for node ${node.id}: the provider that started the cluster must list every node's client proxy there`)
-        const proxy = lineProxyName(name, node.id)
-        line.proxies.set(node.id, { proxy, reach: await placeProxy(cluster, proxy, upstream) })
-      }
+      await cluster.lines.enable(line.index)
     } catch (e) {
       await line.close()
       throw e
@@ -50,85 +49,32 @@ export class ClientLine {
     return line
   }
 
-  /** Where this line sends each node's client address, as plain data (a child process rebuilds the factory with `lineSocketFactory`). */
-  get routes(): Record<string, string> {
-    return Object.fromEntries(this.cluster.nodes.map((n) => [n.proxies.client.listen, this.proxies.get(n.id)?.reach ?? n.proxies.client.listen]))
+  /** The addresses a client of this line is given (and the only ones it is ever told): the line's proxy in front of each node. */
+  get bootstrap(): string[] {
+    return this.cluster.lines.bootstrap(this.index)
   }
 
-  /** kafkajs `socketFactory` for clients that should use this line. */
-  get socketFactory(): ISocketFactory {
-    return lineSocketFactory(this.routes)
+  /** Whether close() has run: a closed line's proxies are no longer its. */
+  get isClosed(): boolean {
+    return this.closed
   }
 
   proxy(nodeId: number): Promise<Proxy> {
-    const p = this.proxies.get(nodeId)
-    if (!p) throw new Error(`line ${this.name} has no proxy for node ${nodeId}`)
-    return this.cluster.topology.api.get(p.proxy)
+    return this.cluster.topology.api.get(this.cluster.lines.proxyName(this.index, nodeId))
   }
 
-  /** Deletes the line's proxies (their connections close). Idempotent. */
+  /**
+   * Disables the line's proxies (its connections close and new ones are refused, as for a client
+   * process that is gone), removes any toxic on them, and gives the line back. Idempotent.
+   */
   async close(): Promise<void> {
-    for (const node of this.cluster.nodes) {
-      await this.cluster.topology.api
-        .get(lineProxyName(this.name, node.id))
-        .then((p) => p.remove())
-        .catch(() => undefined)
-    }
-  }
-}
-
-export function lineProxyName(line: string, nodeId: number): string {
-  return `line-${line}-kafka-${nodeId}`
-}
-
-/**
- * Creates proxy `name` in front of `upstream` on the first of the cluster's line addresses that
- * no proxy holds (an entry with port 0 is never held: Toxiproxy picks a free port each time) and
- * returns the host address clients dial to reach it. Toxiproxy's own proxy list is the pool's
- * state, so lines opened by other processes (a child, another test file) are seen; an entry taken
- * between the look and the create fails to bind and the next one is tried.
- */
-async function placeProxy(cluster: Cluster, name: string, upstream: string): Promise<string> {
-  const { listen, reach } = cluster.descriptor.lines
-  let held = await heldPorts(cluster)
-  for (const entry of listen) {
-    const port = portOf(entry)
-    if (port !== 0 && held.has(port)) continue
+    if (this.closed) return
+    this.closed = true
     try {
-      const p = await cluster.topology.api.createProxy({ name, listen: entry, upstream, enabled: true })
-      return reach[entry] ?? p.listen
-    } catch (e) {
-      held = await heldPorts(cluster)
-      const holder = held.get(port)
-      if (port !== 0 && holder !== undefined && holder !== name) continue
-      throw new Error(`cannot create line proxy ${name} on ${entry} (upstream ${upstream}): ${(e as Error).message}`, { cause: e })
+      await this.cluster.lines.disable(this.index)
+    } finally {
+      this.cluster.lines.release(this.index, this.name)
     }
-  }
-  const holders = listen.map((entry) => held.get(portOf(entry))).filter((h) => h !== undefined)
-  throw new Error(
-    `no free address for line proxy ${name}: all ${listen.length} addresses the cluster keeps for client lines (${listen.join(', ')}) are held, by ${holders.join(', ')}. ` +
-      `Fix: close lines no longer in use (ClientLine.close(), each line holds one address per node), or, on containers, publish more: raise LINES_AT_ONCE in harness/cluster/containers/wiring.ts`,
-  )
-}
-
-/** Port → name of the proxy listening on it, for every proxy Toxiproxy has. */
-async function heldPorts(cluster: Cluster): Promise<Map<number, string>> {
-  const all = await cluster.topology.api.getAll()
-  return new Map(Object.values(all).map((p) => [portOf(p.listen), p.name]))
-}
-
-function portOf(address: string): number {
-  return Number(address.slice(address.lastIndexOf(':') + 1))
-}
-
-/** A kafkajs socketFactory that connects to `routes[host:port]` instead of host:port when listed. */
-export function lineSocketFactory(routes: Readonly<Record<string, string>>): ISocketFactory {
-  return ({ host, port, onConnect }) => {
-    const to = routes[`${host}:${port}`]
-    const [h, p] = to === undefined ? [host, port] : [to.slice(0, to.lastIndexOf(':')), Number(to.slice(to.lastIndexOf(':') + 1))]
-    const socket = connect({ host: h, port: p }, onConnect)
-    socket.setKeepAlive(true, 60_000)
-    return socket
   }
 }
 
@@ -137,7 +83,10 @@ export type LineFault = ProxyFault
 
 function onLine(line: ClientLine): ProxySite {
   return {
-    proxies: async (_cluster, node) => [await line.proxy(node)],
+    proxies: async (_cluster, node) => {
+      if (line.isClosed) throw new ConfigError(`client line ${line.name}`, 'is closed: a fault on it would hit whoever holds its listener next; apply faults on a line before closing it')
+      return [await line.proxy(node)]
+    },
     describe: (label) => `${line.name}'s line to ${label}`,
   }
 }

@@ -1,4 +1,5 @@
 import type { Cluster } from '../cluster/index.js'
+import { HarnessError } from '../errors.js'
 
 /**
  * A fault is a value: it can be applied, healed and described. `heal` is idempotent and safe to
@@ -37,24 +38,30 @@ export async function resolveTarget(cluster: Cluster, target: Target): Promise<{
   const { topic, partition } = target.followerOf
   const p = await cluster.partition(topic, partition)
   const node = p.isr.find((r) => r !== p.leader)
-  if (node === undefined) throw new Error(`${topic}-${partition} has no follower in its ISR [${p.isr.join(', ')}]`)
+  if (node === undefined) throw new HarnessError(`a fault aimed at a follower of ${topic}-${partition} found none: its ISR is [${p.isr.join(', ')}]. Aim it once the ISR is full (cluster.waitForIsr(topic, 'full'))`)
   return { node, label: `node ${node} (follower of ${topic}-${partition})` }
 }
 
 /**
  * Applies the fault, runs `body`, and heals the fault whatever happens; records the window.
- * Returns what `body` returned.
+ * Returns what `body` returned. `body` may heal it earlier itself (`heal()`, e.g. with another
+ * fault already in force that must outlive this one): the window closes then, and the heal at
+ * the end does nothing more.
  */
-export async function withFault<T>(cluster: Cluster, fault: Fault, body: () => Promise<T>, windows?: FaultWindow[]): Promise<T> {
+export async function withFault<T>(cluster: Cluster, fault: Fault, body: (heal: () => Promise<void>) => Promise<T>, windows?: FaultWindow[]): Promise<T> {
   const w: FaultWindow = { name: fault.name, description: fault.name, appliedAt: Date.now() }
   windows?.push(w)
+  const heal = async (): Promise<void> => {
+    if (w.healedAt !== undefined) return
+    await fault.heal(cluster)
+    w.healedAt = Date.now()
+  }
   try {
     await fault.apply(cluster)
     w.inForceAt = Date.now()
     w.description = fault.describe()
-    return await body()
+    return await body(heal)
   } finally {
-    await fault.heal(cluster)
-    w.healedAt = Date.now()
+    await heal()
   }
 }

@@ -4,8 +4,9 @@ import { resolveTarget, type Fault, type Target } from './fault.js'
 
 /**
  * Network faults act on a node's Toxiproxy proxies, which front its inbound traffic: the client
- * path (producers, consumers, admin), the replication path (followers fetching from it) and the
- * controller path (quorum and heartbeats to its controller).
+ * path (producers, consumers, admin: the client proxy and every client line's proxy), the
+ * replication path (followers fetching from it) and the controller path (quorum and heartbeats to
+ * its controller).
  */
 export interface Toxic {
   type: string
@@ -19,18 +20,19 @@ export interface ProxySite {
   describe(nodeLabel: string): string
 }
 
-/** The node's own proxies of the given paths. */
+/** The node's own proxies of the given paths (the client path: the client proxy and every line's). */
 export function nodePaths(paths: readonly PathName[]): ProxySite {
   return {
-    proxies: (cluster, node) => Promise.all(paths.map((p) => cluster.proxy(node, p))),
+    proxies: async (cluster, node) => (await Promise.all(paths.map((p) => cluster.pathProxies(node, p)))).flat(),
     describe: (label) => `the ${paths.join(' + ')} path${paths.length > 1 ? 's' : ''} of ${label}`,
   }
 }
 
 /**
  * A toxic on, or a cut of, the proxies a site names in front of the node the target resolves to.
- * Heal removes exactly what apply added and re-enables what it disabled; a proxy deleted in
- * between (a closed client line) is skipped.
+ * Heal removes exactly what apply added and re-enables what it disabled: a proxy disabled
+ * already (by another fault, or a client line nobody holds) is not its to enable, and a line
+ * closed in between stays disabled.
  */
 export class ProxyFault implements Fault {
   private hit: { node: number; label: string } | undefined
@@ -60,7 +62,7 @@ export class ProxyFault implements Fault {
         const name = `${this.name}-${this.toxic.stream}`
         await proxy.addToxic({ name, type: this.toxic.type as never, stream: this.toxic.stream, toxicity: 1, attributes: this.toxic.attributes })
         this.added.push({ proxy: proxy.name, toxic: name })
-      } else {
+      } else if (proxy.enabled) {
         await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream })
         this.disabled.push(proxy.name)
       }
@@ -72,7 +74,9 @@ export class ProxyFault implements Fault {
       const p = await cluster.topology.api.get(proxy).catch(() => undefined)
       await p?.getToxic(toxic).then((t) => t.remove()).catch(() => undefined)
     }
+    const free = this.disabled.length ? cluster.lines.freeProxies() : new Set<string>()
     for (const name of this.disabled.splice(0)) {
+      if (free.has(name)) continue
       const p = await cluster.topology.api.get(name).catch(() => undefined)
       if (p && !p.enabled) await p.update({ enabled: true, listen: p.listen, upstream: p.upstream })
     }
@@ -84,19 +88,3 @@ export const cutPaths = (target: Target, paths: readonly PathName[]): ProxyFault
   new ProxyFault(`cut-${paths.join('-')}`, target, nodePaths(paths), 'connections cut')
 /** Followers cannot fetch from the node (its replication path is cut). */
 export const cutReplication = (target: Target): ProxyFault => cutPaths(target, ['replication'])
-/** Clients, followers and controllers can reach the node no more: the cable yanked (inbound). */
-export const isolate = (target: Target): ProxyFault =>
-  new ProxyFault('isolate', target, nodePaths(['client', 'replication', 'controller']), 'connections cut')
-/**
- * Requests reach the broker but its answers never come back: a `timeout` toxic (timeout 0 holds
- * the data) on the downstream side of the client path.
- */
-export const dropResponses = (target: Target): ProxyFault =>
-  new ProxyFault('drop-responses', target, nodePaths(['client']), 'responses dropped (downstream timeout toxic)', { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } })
-/** Connections through the client path are reset (TCP RST) after `afterMs` of data. */
-export const resetPeer = (target: Target, afterMs = 0): ProxyFault =>
-  new ProxyFault('reset-peer', target, nodePaths(['client']), `connections reset after ${afterMs} ms (reset_peer toxic)`, { type: 'reset_peer', stream: 'upstream', attributes: { timeout: afterMs } })
-/** Adds latency to a path. */
-export const latency = (target: Target, path: PathName, ms: number, jitterMs = 0): ProxyFault =>
-  new ProxyFault(`latency-${path}`, target, nodePaths([path]), `${ms}±${jitterMs} ms latency`, { type: 'latency', stream: 'downstream', attributes: { latency: ms, jitter: jitterMs } })
-

@@ -1,18 +1,20 @@
 /**
- * The fault battery a producer config is gated on. Each scenario runs every config under test
- * side by side (one lane each: its own producer, its own fresh topic, all led by one node, one
- * fault at one moment for all), then reads back and reconciles each lane. Lanes are judged on
- * their own (verdict.ts): a wait that one lane never satisfies is that lane's unmet step, never
- * another lane's failure, and a scenario that fails as a whole is recorded as such, so the
- * scenarios after it still run.
+ * The fault battery a producer config is gated on: the stories of tests/ (the same functions the
+ * tests run), each run once with one lane per config under test (its own producer, its own fresh
+ * topic, all led by one node, one fault at one moment for all), then read back and reconciled lane
+ * by lane. Lanes are judged on their own (verdict.ts): the lab is judged, so a wait that one lane
+ * never satisfies is that lane's unmet step, never another lane's failure, and a story that fails
+ * as a whole is recorded as such, so the stories after it still run.
  */
-import { randomBytes } from 'node:crypto'
 import type { Cluster } from '../cluster/index.js'
-import { cutReplication, killNode } from '../faults/index.js'
-import type { AcksOutcome, Profile } from '../scenarios/acks.js'
-import { failoverThenLoad, STEADY, underSteadyLoad } from '../scenarios/acks-steady.js'
-import { isTransactional, toKafkajs, type Claim, type GateConfig } from './config.js'
-import { producerRestart, resetsMidProduce, responseLost } from './line-scenarios.js'
+import { freshName, runStory, type Outcome, type Profile, type Story } from '../engines/index.js'
+import { HarnessError } from '../errors.js'
+import { leaderKilledUnderLoad } from '../../tests/acks/stories/leader-killed-under-load.js'
+import { replicationCutThenKill } from '../../tests/gate/stories/replication-cut-then-kill.js'
+import { producerRestart } from '../../tests/gate/stories/producer-restart.js'
+import { resetMidProduce } from '../../tests/idempotency/stories/reset-mid-produce.js'
+import { responseLostAfterAppend } from '../../tests/idempotency/stories/response-lost.js'
+import { isTransactional, productionProfile, type Claim, type GateConfig } from './config.js'
 import { judgeConfig, type ConfigVerdict, type ScenarioRun } from './verdict.js'
 
 export interface GateScenario {
@@ -21,58 +23,29 @@ export interface GateScenario {
   story: string
   /** Claims this scenario cannot test for a config, with the reason (e.g. duplicates across producer sessions). */
   exempt?: (c: GateConfig) => Partial<Record<Claim, string>>
-  run(cluster: Cluster, profiles: readonly Profile[]): Promise<AcksOutcome>
-}
-
-/** Records per second per lane under steady load: the lanes share two cores with three brokers. */
-export function steadyRate(lanes: number): number {
-  return Math.min(STEADY.rate, Math.max(25, Math.floor(600 / lanes)))
+  run: Story
 }
 
 export const BATTERY: readonly GateScenario[] = [
   {
     name: 'leader kill under load',
     story: 'SIGKILL the leader while every producer writes at a steady pace; load goes on through the failover and after the old leader is back',
-    run: (cluster, profiles) =>
-      underSteadyLoad(cluster, {
-        scenario: 'leader kill under load',
-        suite: 'gate',
-        judged: true,
-        rate: steadyRate(profiles.length),
-        profiles,
-        fault: (leader) => killNode(leader),
-        during: failoverThenLoad,
-        after: (load) => load.more(STEADY.after),
-      }),
+    run: leaderKilledUnderLoad,
   },
   {
     name: 'replication cut, then leader kill',
     story: 'followers cannot fetch from the leader while producers write; the leader is SIGKILLed while they are still in the ISR; a follower that lacks the latest writes takes over',
-    run: (cluster, profiles) =>
-      underSteadyLoad(cluster, {
-        scenario: 'replication cut, then leader kill',
-        suite: 'gate',
-        judged: true,
-        rate: steadyRate(profiles.length),
-        profiles,
-        fault: (leader) => cutReplication(leader),
-        during: async (load) => {
-          await load.pressed(40)
-          await load.expectFullIsr('the leader must be killed while its followers are still in the ISR')
-          await load.failover(killNode(load.leader))
-        },
-        after: (load) => load.more(STEADY.after),
-      }),
+    run: replicationCutThenKill,
   },
   {
     name: 'response lost after the append',
     story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries (or, never retrying, fails the call)",
-    run: responseLost,
+    run: responseLostAfterAppend,
   },
   {
     name: 'connections reset mid-produce',
     story: 'under steady load, answers are held until every call in flight is written, then every connection is reset as it is used; the producers retry into the resets',
-    run: resetsMidProduce,
+    run: resetMidProduce,
   },
   {
     name: 'producer restart after the write',
@@ -86,19 +59,13 @@ export const BATTERY: readonly GateScenario[] = [
 ]
 
 /**
- * The lane of a config: its kafkajs options with kafkajs's production retry defaults filled in
- * (whatever NODE_ENV the runner has), and how the application drives it. A transactional config
- * gets a transactional.id of its own per scenario (`transactionalIds`).
+ * The lane of a config: its client and profile with the client's production retry defaults
+ * filled in (whatever NODE_ENV the runner has), including how the application drives it. A
+ * transactional config gets a transactional.id of its own per scenario (`transactionalIds`).
  */
 export function profileOf(c: GateConfig, transactionalId?: string): Profile {
-  const k = toKafkajs(c)
-  return {
-    variant: c.name,
-    producer: transactionalId === undefined ? k.producer : { ...k.producer, transactionalId },
-    send: k.send,
-    callsInFlight: c.send.callsInFlight,
-    recordsPerCall: c.send.recordsPerCall,
-  }
+  const producer = productionProfile(c)
+  return { variant: c.name, client: c.client, producer: transactionalId === undefined ? producer : { ...producer, transactionalId } }
 }
 
 /** Java's String.hashCode, which Kafka uses to place a transactional.id on a __transaction_state partition. */
@@ -123,7 +90,7 @@ export async function transactionalIds(cluster: Cluster, configs: readonly GateC
   const admin = await cluster.admin()
   if (!(await admin.listTopics()).includes(TXN_STATE)) {
     // The coordinator's topic is created on the first transactional request.
-    const probe = cluster.kafka({ clientId: 'gate-transaction-probe' }).producer({ transactionalId: `kd-gate-probe-${randomBytes(3).toString('hex')}`, idempotent: true, maxInFlightRequests: 1 })
+    const probe = cluster.kafka({ clientId: 'gate-transaction-probe' }).producer({ transactionalId: freshName('kd-gate-probe'), idempotent: true, maxInFlightRequests: 1 })
     await probe.connect()
     try {
       await (await probe.transaction()).abort()
@@ -132,9 +99,9 @@ export async function transactionalIds(cluster: Cluster, configs: readonly GateC
     }
   }
   const parts = await cluster.partitions(TXN_STATE)
-  const tag = randomBytes(2).toString('hex')
+  const tag = freshName('gate')
   txn.forEach((c, i) => {
-    const base = `${c.producer.transactionalId}.gate-${tag}-${i}`
+    const base = `${c.producer.transactionalId}.${tag}-${i}`
     let id = base
     for (let k = 0; k < 64; k++) {
       id = `${base}-${k}`
@@ -158,7 +125,7 @@ export interface BatteryProgress {
 
 /** What the battery showed: per scenario, its outcome or why it could not run. */
 export interface BatteryRun {
-  scenarios: { scenario: GateScenario; outcome?: AcksOutcome; error?: string }[]
+  scenarios: { scenario: GateScenario; outcome?: Outcome; error?: string }[]
 }
 
 /** Runs every scenario of `battery` once, every config in its own lane. Never throws for a scenario's failure: it is recorded. */
@@ -169,7 +136,7 @@ export async function runBattery(
   battery: readonly GateScenario[] = BATTERY,
 ): Promise<BatteryRun> {
   const names = new Set(configs.map((c) => c.name))
-  if (names.size !== configs.length) throw new Error(`config names must be distinct (a config's name names its lane): ${configs.map((c) => c.name).join(', ')}`)
+  if (names.size !== configs.length) throw new HarnessError(`config names must be distinct (a config's name names its lane): ${configs.map((c) => c.name).join(', ')}. Rename one of them`)
   const started = Date.now()
   const scenarios: BatteryRun['scenarios'] = []
   for (const [index, scenario] of battery.entries()) {
@@ -178,11 +145,11 @@ export async function runBattery(
     progress('start')
     try {
       const ids = await transactionalIds(cluster, configs, cluster.nodeIds[0] as number)
-      const outcome = await scenario.run(cluster, configs.map((c) => profileOf(c, ids.get(c))))
+      const outcome = await runStory(cluster, { suite: 'gate', judged: true }, scenario.run, configs.map((c) => profileOf(c, ids.get(c))))
       for (const lane of outcome.lanes) {
-        const r = lane.profile.producer.retry
-        // The report states the retry settings each lane ran with (kafkajs's production defaults under the config's own).
-        lane.row.notes = { ...lane.row.notes, retry: `${r?.retries} retries from ${r?.initialRetryTime} ms, ×${r?.multiplier} up to ${r?.maxRetryTime} ms` }
+        const r = lane.profile.producer
+        // The report states the retry settings each lane ran with (the client's production defaults under the config's own).
+        lane.row.notes = { ...lane.row.notes, retry: `${r.retries} retries from ${r.retryBackoff?.initialMs} ms, ×${r.retryBackoff?.multiplier} up to ${r.retryBackoff?.maxMs} ms` }
       }
       scenarios.push({ scenario, outcome })
       progress('done')

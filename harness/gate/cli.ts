@@ -14,6 +14,7 @@
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { runOwned, vitestCommand } from '../cluster/index.js'
+import { ConfigError } from '../errors.js'
 import { contradictions, loadGateConfig } from './config.js'
 import { gateReportFiles, loadGateVerdicts } from './report.js'
 import { verdictTableText } from './table.js'
@@ -27,7 +28,7 @@ const names = new Set<string>()
 for (const f of files) {
   try {
     const c = loadGateConfig(f)
-    if (names.has(c.name)) throw new Error(`${f}: name '${c.name}' is used by another config; each config's name names its lane`)
+    if (names.has(c.name)) throw new ConfigError(`${f}: name`, "must differ from every other config's name (a config's name names its lane): rename one of them", c.name)
     names.add(c.name)
     const claimed = Object.entries(c.claims).filter(([, v]) => v).map(([k]) => k)
     console.log(`[gate] ${f}: '${c.name}' claims ${claimed.join(', ')}`)

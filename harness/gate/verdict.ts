@@ -36,7 +36,7 @@
  */
 import type { AnomalyName } from '../reconcile/index.js'
 import { describeEvidence } from '../reconcile/index.js'
-import type { LaneResult, LaneStep } from '../scenarios/acks.js'
+import type { LaneResult, LaneStep } from '../engines/index.js'
 import type { FaultWindow } from '../faults/index.js'
 import { contradictions, productionRetry, type Claim, type GateConfig } from './config.js'
 
@@ -179,7 +179,7 @@ export function judgeConfig(config: GateConfig, runs: readonly ScenarioRun[]): C
       if (kept.length) return { claim, status: 'kept', reason: `kept under ${kept.map((s) => `"${s.scenario}"`).join(', ')}`, scenarios }
       return { claim, status: 'notExercised', reason: `no scenario exercised it: ${scenarios.map((s) => `${s.scenario}: ${s.reason}`).join('; ')}`, scenarios }
     })
-  return { config: config.name, passed: claims.every((c) => c.status === 'kept'), claims, retry: productionRetry(config.producer) }
+  return { config: config.name, passed: claims.every((c) => c.status === 'kept'), claims, retry: productionRetry(config) }
 }
 
 /** The status of each claim the config makes, e.g. for an exact assertion. */
@@ -189,7 +189,7 @@ export function claimStatuses(v: ConfigVerdict): Partial<Record<Claim, ClaimStat
 
 /** The verdict a person reads: one block per config, one line per claim, the evidence of a breach under it. */
 export function describeConfigVerdict(v: ConfigVerdict): string {
-  const lines = [`'${v.config}': ${v.passed ? 'KEPT its claims' : 'FAILED the gate'} (retries ${v.retry.retries} from ${v.retry.initialRetryTime} ms)`]
+  const lines = [`'${v.config}': ${v.passed ? 'KEPT its claims' : 'FAILED the gate'} (retries ${v.retry.retries} from ${v.retry.initialMs} ms)`]
   for (const c of v.claims) {
     lines.push(`  ${c.claim}: ${STATUS_TEXT[c.status]}: ${c.reason}`)
     const b = c.breach

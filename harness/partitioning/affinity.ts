@@ -2,9 +2,7 @@
  * Where each key's records sit: the log read back, joined with the ledger (which says in what
  * order they were created), and compared with the murmur2 prediction.
  */
-import type { Verdict } from '../reconcile/index.js'
 import type { Ledger, TopicLog } from '../workload/index.js'
-import { partitionForKey } from './murmur2.js'
 
 /** A record of the ledger found in the log. */
 export interface Placed {
@@ -34,33 +32,4 @@ export function misplaced(records: readonly Placed[], expected: (r: Placed) => n
     const want = expected(r)
     return r.partition === want ? [] : [{ ...r, expected: want }]
   })
-}
-
-/** A key whose partition changes when the topic grows from `from` to `to` partitions. */
-export interface MovedKey {
-  key: string
-  from: number
-  to: number
-}
-
-/** The keys murmur2 sends elsewhere after the partition count changes. */
-export function movedKeys(keys: readonly string[], from: number, to: number): MovedKey[] {
-  return keys
-    .map((key) => ({ key, from: partitionForKey(key, from), to: partitionForKey(key, to) }))
-    .filter((m) => m.from !== m.to)
-}
-
-/** One key's records in creation order, as `seq:partition@offset`. */
-export function keyStory(records: readonly Placed[], key: string): string {
-  return records
-    .filter((r) => r.key === key)
-    .map((r) => `${r.seq}:p${r.partition}@${r.offset}`)
-    .join(' ')
-}
-
-/** The reconciler's keySplit evidence as {key, partitions}, sorted by key then partition. */
-export function splitKeys(verdict: Verdict): { key: string; partitions: number[] }[] {
-  return verdict.anomalies.keySplit.evidence
-    .map((e) => ({ key: e.key, partitions: e.partitions.map((p) => p.partition).sort((a, b) => a - b) }))
-    .sort((a, b) => a.key.localeCompare(b.key))
 }

@@ -10,6 +10,8 @@
  * A string key is hashed as its UTF-8 bytes (Java's StringSerializer default).
  */
 
+import { HarnessError } from '../errors.js'
+
 const SEED = 0x9747b28c
 const M = 0x5bd1e995
 const R = 24
@@ -55,6 +57,6 @@ export function keyBytes(key: string | Uint8Array): Uint8Array {
 
 /** The partition the Java client's default partitioner picks for a keyed record. */
 export function partitionForKey(key: string | Uint8Array, numPartitions: number): number {
-  if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new Error(`numPartitions must be a positive integer, got ${numPartitions}`)
+  if (!Number.isInteger(numPartitions) || numPartitions < 1) throw new HarnessError(`partitionForKey: numPartitions must be a positive integer (a topic's partition count), got ${numPartitions}`)
   return toPositive(murmur2(keyBytes(key))) % numPartitions
 }

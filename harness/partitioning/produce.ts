@@ -3,11 +3,10 @@
  * records per send call, and the broker's answer to each call kept. The workload's session
  * (harness/workload) only takes string keys, so binary and null keys go through here.
  */
-import kafkajs from 'kafkajs'
-import type { Kafka, ProducerConfig, RecordMetadata } from 'kafkajs'
+import { adapterFor, clientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
+import type { Cluster } from '../cluster/index.js'
+import { HarnessError } from '../errors.js'
 import type { TopicLog } from '../workload/index.js'
-
-const { Partitioners } = kafkajs
 
 /** A record to send: its id (value and `id` header) and its key; no key (undefined/null) means keyless. */
 export interface RawRecord {
@@ -15,10 +14,16 @@ export interface RawRecord {
   key?: string | Buffer | null
 }
 
-/** One send call: the records in it and the broker's answer (one entry per partition written). */
+/** A partition's answer to a send call: where its records of the call start. */
+export interface PartitionAck {
+  partition: number
+  baseOffset: number | null
+}
+
+/** One send call: the records in it and the broker's answer (one entry per partition written, in the order the records were). */
 export interface SentCall {
   records: readonly RawRecord[]
-  acks: RecordMetadata[]
+  acks: PartitionAck[]
 }
 
 export interface ProduceOptions {
@@ -28,18 +33,20 @@ export interface ProduceOptions {
   callSizes?: readonly number[]
   /** -1 (all) or 1 (leader); default 1. */
   acks?: -1 | 1
-  producer?: ProducerConfig
+  producer?: Omit<ProducerProfile, 'acks'>
+  /** The client library (default kafkajs). */
+  client?: ClientName
 }
 
 /**
- * Sends `records` in order, `batchSize` (or `callSizes`) per `producer.send()` call, one call at a time, with
- * kafkajs's DefaultPartitioner (named, so it does not warn). Throws if a call fails: these tests
- * run without faults, a failed send is a broken test.
+ * Sends `records` in order, `batchSize` (or `callSizes`) per send call, one call at a time, with
+ * the client's default partitioner (kafkajs: its DefaultPartitioner, named, so it does not warn).
+ * Throws if a call fails: these tests run without faults, a failed send is a broken test.
  */
-export async function produceRaw(kafka: Kafka, topic: string, records: readonly RawRecord[], opts: ProduceOptions = {}): Promise<SentCall[]> {
+export async function produceRaw(cluster: Cluster, topic: string, records: readonly RawRecord[], opts: ProduceOptions = {}): Promise<SentCall[]> {
   const sizes = opts.callSizes ?? Array.from({ length: Math.ceil(records.length / (opts.batchSize ?? 1)) }, () => opts.batchSize ?? 1)
-  if (sizes.reduce((a, b) => a + b, 0) < records.length) throw new Error(`callSizes add up to less than the ${records.length} records`)
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...opts.producer })
+  if (sizes.reduce((a, b) => a + b, 0) < records.length) throw new HarnessError(`produceRaw: callSizes add up to less than the ${records.length} records; give sizes that cover them all`)
+  const producer = adapterFor(opts.client).create({ topic, profile: { ...opts.producer, acks: opts.acks ?? 1 }, endpoint: clientEndpoint(cluster), onEvent: () => {} })
   await producer.connect()
   const calls: SentCall[] = []
   try {
@@ -47,15 +54,15 @@ export async function produceRaw(kafka: Kafka, topic: string, records: readonly 
     for (const size of sizes) {
       const batch = records.slice(next, (next += size))
       if (batch.length === 0) break
-      const acks = await producer.send({
-        topic,
-        acks: opts.acks ?? 1,
-        messages: batch.map((r) => ({ key: r.key ?? null, value: r.id, headers: { id: r.id } })),
-      })
-      calls.push({ records: batch, acks })
+      const entries = await producer.send(batch.map((r, i) => ({ id: r.id, key: r.key ?? null, seq: 0, n: next - size + i, value: r.id })))
+      const failed = entries.find((e) => e.error !== undefined)
+      if (failed) throw new Error(`send call of ${batch.length} records to ${topic} failed: ${failed.reason} (${failed.error?.name}: ${failed.error?.message})`)
+      const acks = new Map<number, PartitionAck>()
+      for (const e of entries) if (e.outcome === 'ok' && e.partition !== null && !acks.has(e.partition)) acks.set(e.partition, { partition: e.partition, baseOffset: e.offset })
+      calls.push({ records: batch, acks: [...acks.values()] })
     }
   } finally {
-    await producer.disconnect()
+    await producer.close()
   }
   return calls
 }
@@ -70,11 +77,4 @@ export function positionsById(log: TopicLog): Map<string, { partition: number; o
     at.set(r.id, list)
   }
   return at
-}
-
-/** Records per partition, for every partition of the log (0 where none). */
-export function countPerPartition(log: TopicLog): number[] {
-  const counts = log.partitions.map(() => 0)
-  for (const r of log.records) counts[r.partition] = (counts[r.partition] ?? 0) + 1
-  return counts
 }

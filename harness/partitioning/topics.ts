@@ -1,16 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import kafkajs from 'kafkajs'
+import { adapterFor, clientEndpoint } from '../clients/index.js'
 import { DEADLINES, waitFor, type Cluster } from '../cluster/index.js'
 
-const { Partitioners } = kafkajs
-
-/** A topic name no other run uses. */
-export function uniqueTopic(name: string): string {
-  return `${name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
-}
-
 /** Id header of the probe records `waitUntilWritable` leaves in the topic. */
-export const PROBE_PREFIX = 'probe-'
+const PROBE_PREFIX = 'probe-'
 
 /**
  * Waits until every partition's leader accepts a produce. `createTopic` waits until the metadata
@@ -22,32 +14,19 @@ export const PROBE_PREFIX = 'probe-'
  */
 export async function waitUntilWritable(cluster: Cluster, topic: string): Promise<void> {
   const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
-  const producer = cluster.kafka({ clientId: 'writable-probe' }).producer({ createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 0 } })
+  const producer = adapterFor().create({ topic, profile: { acks: -1, retries: 0 }, endpoint: clientEndpoint(cluster, { clientId: 'writable-probe' }), onEvent: () => {} })
   await producer.connect()
   try {
     await waitFor(
       `every partition of ${topic} to accept a produce on its leader`,
-      () => producer.send({ topic, acks: -1, messages: partitions.map((p) => ({ partition: p, value: null, headers: { id: `${PROBE_PREFIX}${p}` } })) }),
+      async () => {
+        const entries = await producer.send(partitions.map((p) => ({ id: `${PROBE_PREFIX}${p}`, key: null, seq: 0, n: p, partition: p, value: null })))
+        const refused = entries.filter((e) => e.outcome !== 'ok')
+        if (refused.length) throw new Error(refused.map((e) => `partition ${e.partition}: ${e.reason}`).join('; '))
+      },
       { timeoutMs: DEADLINES.leader },
     )
   } finally {
-    await producer.disconnect()
+    await producer.close()
   }
-}
-
-/**
- * Grows `topic` to `count` partitions (admin.createPartitions) and waits until the metadata shows
- * all of them led with a full ISR.
- */
-export async function growTopic(cluster: Cluster, topic: string, count: number): Promise<void> {
-  await (await cluster.admin()).createPartitions({ topicPartitions: [{ topic, count }] })
-  await waitFor(
-    `${topic} to have ${count} partitions`,
-    async () => {
-      const n = (await cluster.partitions(topic)).length
-      if (n !== count) throw new Error(`${n} partitions`)
-    },
-    { timeoutMs: DEADLINES.leader },
-  )
-  await cluster.waitForIsr(topic, 'full')
 }

@@ -1,24 +1,21 @@
 /** The keyed workload the partitioning scenarios run, and waits on what it has been told. */
-import kafkajs from 'kafkajs'
-import type { Kafka, ProducerConfig } from 'kafkajs'
-import { waitFor } from '../cluster/index.js'
+import { clientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
+import { waitFor, type Cluster } from '../cluster/index.js'
 import { startWorkload, type KeySpace, type LedgerEntry, type WorkloadRun } from '../workload/index.js'
-
-const { Partitioners } = kafkajs
 
 /**
  * Keyed records, one per send call, one call at a time, 100 a second, through an idempotent
- * producer (maxInFlightRequests 1, acks=all) with kafkajs's DefaultPartitioner. One call at a
- * time means every two records of a key are ordered by their acks, so the reconciler checks the
- * order of every pair.
+ * producer (one request in flight, acks=all) partitioning keys by Java's rule (murmur2; kafkajs:
+ * its DefaultPartitioner). One call at a time means every two records of a key are ordered by
+ * their acks, so the reconciler checks the order of every pair.
  */
-export function startKeyedWorkload(kafka: Kafka, topic: string, keys: KeySpace, producer: ProducerConfig = {}): WorkloadRun {
+export function startKeyedWorkload(cluster: Cluster, topic: string, keys: KeySpace, producer: ProducerProfile = {}, client?: ClientName): WorkloadRun {
   return startWorkload({
-    kafka,
+    endpoint: clientEndpoint(cluster),
+    ...(client ? { client } : {}),
     topic,
     keys,
-    producer: { idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, ...producer },
-    send: { acks: -1 },
+    producer: { acks: -1, idempotent: true, requestsInFlight: 1, partitioner: 'murmur2', ...producer },
     rate: 100,
   })
 }

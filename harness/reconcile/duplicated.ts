@@ -6,7 +6,7 @@ import type { Anomalies } from './types.js'
 export function findDuplicated(f: Facts, limit: number): Anomalies['duplicated'] {
   const sample = new Sample(limit, byFirstPosition(f))
   let extra = 0
-  for (let x = 0; x < f.n; x++) {
+  for (const x of f.notable) {
     const copies = f.occurrences[x]!
     if (copies > 1) {
       extra += copies - 1

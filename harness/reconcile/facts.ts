@@ -9,9 +9,12 @@
  * reconciliation are millions of objects; V8 answers every ~100 MB of ArrayBuffer allocation with
  * a full mark-compact of that whole heap (seconds at 5M records), while the same columns on the
  * JS heap fall under its ordinary growth limits. Each input object is read in one pass where
- * possible: touching millions of scattered objects, not arithmetic, is what costs.
+ * possible: touching millions of scattered objects, not arithmetic, is what costs. The two
+ * exceptions, both only where ids are hashed (not for workload ids), are 4 bytes per id: the id
+ * table's slots (IdTable) and the acknowledged positions used as hints (AckedAt), 52 MB together
+ * at 5M ids, under the ~64 MB of ArrayBuffers that makes V8 collect.
  */
-import { IdIndex } from './id-index.js'
+import { hashId, IdIndex } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
 
 export const OK = 0
@@ -55,6 +58,14 @@ export interface Facts {
   occurrences: number[]
   firstLog: number[]
   /**
+   * The entries any per-entry class can report, in entry order: every entry but those acknowledged
+   * at a position that holds their one copy in the log. On a clean run, a few.
+   */
+  notable: number[]
+  /** Entries of outcome `ok`, `failed`. */
+  acknowledged: number
+  failed: number
+  /**
    * Log record indices in (partition, offset) order, or null when `records` is already in that
    * order (as the reader returns it): then position t holds record t.
    */
@@ -77,7 +88,9 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const n = entries.length
   const m = records.length
 
-  const idIndex = new IdIndex((x) => entries[x]!.id, n)
+  const firstLog = column(n)
+  // the id index works in firstLog until it is sealed
+  const idIndex = new IdIndex((x) => entries[x]!.id, n, hashId, firstLog)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
   const keyOf = column(n)
@@ -87,8 +100,9 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const ackPartition = column(n)
   const ackOffset = column(n)
   const occurrences = column(n)
-  const firstLog = column(n)
   let earliest = Infinity
+  let acknowledged = 0
+  let failed = 0
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
     idIndex.add(x, e.id)
@@ -101,6 +115,8 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     keyOf[x] = k
     const code = OUTCOME_CODE[e.outcome]
     outcome[x] = code
+    if (code === OK) acknowledged++
+    else if (code === FAILED) failed++
     const acked = code === OK && e.partition !== null && e.offset !== null
     ackPartition[x] = acked ? e.partition! : -1
     ackOffset[x] = acked ? e.offset! : -1
@@ -108,10 +124,10 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
     occurrences[x] = 0
-    firstLog[x] = -1
   }
 
   idIndex.seal()
+  firstLog.fill(-1)
 
   // One pass over the records: their entries and positions; and, if they come in position order
   // (as the reader returns them), each entry's copies and first copy.
@@ -119,12 +135,15 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const logPartition = column(m)
   const logOffset = column(m)
   let sorted = true
+  // where ids are hashed, the entry acknowledged at a record's position is tried first: on a clean
+  // log it holds the record's id, and one comparison replaces hashing the id and probing
+  const acked = idIndex.hashed ? ackedAt(ackPartition, ackOffset) : null
   for (let i = 0; i < m; i++) {
     const r = records[i]!
     const id = r.id
     const p = r.partition
     const o = r.offset
-    const x = id === null ? -1 : idIndex.get(id)
+    const x = id === null ? -1 : idIndex.get(id, acked === null ? -1 : acked.at(p, o))
     logEntry[i] = x
     logPartition[i] = p
     logOffset[i] = o
@@ -149,6 +168,12 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
       const x = logEntry[i]!
       if (x >= 0 && firstLog[x] === -1) firstLog[x] = i
     }
+  }
+  const notable: number[] = []
+  for (let x = 0; x < n; x++) {
+    const i = firstLog[x]!
+    const clean = outcome[x] === OK && occurrences[x] === 1 && logOffset[i] === ackOffset[x] && logPartition[i] === ackPartition[x]
+    if (!clean) notable.push(x)
   }
   const partitions = views(logPartition, order, log.partitions ?? [])
   const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
@@ -197,8 +222,74 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
 
   return {
     entries, records, n, m, keys, keyOf, outcome, start, end, earliest, ackPartition, ackOffset, logEntry, logPartition, logOffset, occurrences, firstLog,
+    notable, acknowledged, failed,
     order, partitions, partitionIndex, positionsOf, recordAt, lowOf,
   }
+}
+
+const MAX_PARTITION = 1 << 16
+
+/**
+ * Acknowledged positions → entries: the entry the ledger says was written at (partition, offset),
+ * the likely holder of the record there. A guess only: the caller compares the ids. A partition
+ * whose acknowledged offsets are dense (as a run's are) has a slice of one Int32Array (entry + 1;
+ * 0: none), 4 bytes per offset; a sparse one has no slice and gives no guesses.
+ */
+class AckedAt {
+  constructor(
+    private readonly slots: Int32Array,
+    /** Per partition: where its slice starts in `slots`, its lowest offset, its length (0: no slice). */
+    private readonly begin: number[],
+    private readonly low: number[],
+    private readonly length: number[],
+  ) {}
+
+  /** The entry acknowledged at (partition, offset), or -1. */
+  at(partition: number, offset: number): number {
+    if (!(partition >= 0 && partition < this.length.length)) return -1
+    const j = offset - this.low[partition]!
+    return j >= 0 && j < this.length[partition]! ? this.slots[this.begin[partition]! + j]! - 1 : -1
+  }
+}
+
+function ackedAt(ackPartition: readonly number[], ackOffset: readonly number[]): AckedAt {
+  const low: number[] = []
+  const high: number[] = []
+  const count: number[] = []
+  const n = ackPartition.length
+  const usable = (p: number, o: number) => p >= 0 && p < MAX_PARTITION && o >= 0 && Number.isInteger(p) && Number.isInteger(o)
+  for (let x = 0; x < n; x++) {
+    const p = ackPartition[x]!
+    const o = ackOffset[x]!
+    if (!usable(p, o)) continue
+    while (count.length <= p) {
+      low.push(Infinity)
+      high.push(-1)
+      count.push(0)
+    }
+    count[p]!++
+    if (o < low[p]!) low[p] = o
+    if (o > high[p]!) high[p] = o
+  }
+  const begin: number[] = []
+  const length: number[] = []
+  let size = 0
+  count.forEach((c, p) => {
+    const span = high[p]! - low[p]! + 1
+    const dense = c > 0 && span <= 4 * c + 1024
+    begin.push(size)
+    length.push(dense ? span : 0)
+    if (dense) size += span
+  })
+  const slots = new Int32Array(size)
+  for (let x = 0; x < n; x++) {
+    const p = ackPartition[x]!
+    const o = ackOffset[x]!
+    if (!usable(p, o)) continue
+    const j = o - low[p]!
+    if (j < length[p]! && slots[begin[p]! + j] === 0) slots[begin[p]! + j] = x + 1
+  }
+  return new AckedAt(slots, begin, low, length)
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Anomalies } from './types.js'
 
 export function findFailedButWritten(f: Facts, limit: number): Anomalies['failedButWritten'] {
   const sample = new Sample(limit, byFirstPosition(f))
-  for (let x = 0; x < f.n; x++) {
+  for (const x of f.notable) {
     if (f.outcome[x] === FAILED && f.occurrences[x]! > 0) sample.offer(x)
   }
   return { count: sample.count, evidence: withPositions(f, sample) }

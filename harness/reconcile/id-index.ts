@@ -1,18 +1,39 @@
 /**
- * Ledger ids → entry numbers, fast for the ids the workload writes (`<prefix>-<n>`) and exact for
- * any id.
+ * Ledger ids → entry numbers, exact for any id and fast for every shape of id.
  *
- * A Map keyed by millions of strings costs a few hundred ns per operation; most ids here are
- * `<prefix>-<decimal>`, so those are indexed by their number in a dense array per prefix,
- * and every other id (custom ids, leading zeros, sparse numbers, more than 8 prefixes) goes into
- * a Map. Every id is in exactly one of the two, and a number is only taken in its canonical form
- * (no sign, no leading zero), so the fast path can only answer with the entry whose id is equal
- * to the one asked for.
+ * Every id is in exactly one of two structures:
+ * - ids the workload writes, `<prefix>-<decimal>` with a dense prefix, in an array per prefix
+ *   indexed by the number: no hashing, and a number is only taken in its canonical form (no sign,
+ *   no leading zero), so a hit is always the entry whose id equals the one asked for;
+ * - every other id (UUIDs, other clients' order ids, leading zeros, sparse numbers, more than 8
+ *   prefixes) in an IdTable: open addressing over 30-bit hashes computed here, integers only
+ *   until a candidate's id is compared with the one asked for.
+ * A Map keyed by millions of strings costs a few hundred ns per operation (hashing, then a cache
+ * miss per bucket, entry and string); the table costs one probe and one comparison.
+ *
+ * `get` also takes a hint, an entry likely to hold the id (facts.ts: the entry acknowledged at the
+ * record's position): its id is compared first, and on a clean log that is the whole lookup.
  */
 const DASH = 45
 const ZERO = 48
 const MAX_DIGITS = 9 // numbers < 1e9
 const MAX_PREFIXES = 8
+
+/**
+ * Where the last dash of id is if only 1 to MAX_DIGITS digits follow it, else -1. A scan back
+ * from the end, not lastIndexOf (a call out of optimized code): other ids fail in a few units.
+ */
+function lastDashBeforeDigits(id: string): number {
+  const end = id.length
+  let i = end - 1
+  while (i >= 0 && end - i <= MAX_DIGITS + 1) {
+    const c = id.charCodeAt(i)
+    if (c === DASH) return i < end - 1 ? i : -1
+    if (c < ZERO || c > ZERO + 9) return -1
+    i--
+  }
+  return -1
+}
 
 /** The decimal number in id[from..], or -1 unless it is canonical (digits only, no leading zero). */
 function numberAt(id: string, from: number): number {
@@ -27,27 +48,156 @@ function numberAt(id: string, from: number): number {
   return n
 }
 
+/**
+ * A 30-bit hash of every UTF-16 unit of s (murmur3's mixing, two units per step, seeded with the
+ * length), so that it is a Smi on every platform and the table's home slot is its top bits.
+ */
+export function hashId(s: string): number {
+  const n = s.length
+  let h = n
+  let i = 0
+  for (; i + 1 < n; i += 2) {
+    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)
+    k = Math.imul(k, 0xcc9e2d51)
+    k = (k << 15) | (k >>> 17)
+    k = Math.imul(k, 0x1b873593)
+    h ^= k
+    h = (h << 13) | (h >>> 19)
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0
+  }
+  if (i < n) {
+    let k = Math.imul(s.charCodeAt(i), 0xcc9e2d51)
+    k = (k << 15) | (k >>> 17)
+    h ^= Math.imul(k, 0x1b873593)
+  }
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 2
+}
+
+const HASH_BITS = 30
+
+/** The table size for `count` ids: a power of two, at least 1.5 × count (at most 2/3 full). */
+export function capacityFor(count: number): number {
+  let capacity = 16
+  while (capacity < count * 1.5) capacity *= 2
+  return capacity
+}
+
+/** Slot values stay below 2^30 (tag and entry + 1 packed): non-negative in an Int32Array. */
+const SLOT_BITS = 30
+
+/**
+ * An exact table of ids → entries: open addressing with linear probing over a power-of-two
+ * number of slots, an id's home slot being the top bits of its hash. A slot packs entry + 1 (its
+ * low bits; 0: empty) with as many low bits of the id's hash as fit in 30 bits (10 at 1M
+ * entries, 7 at 5M): a probe reads the entry's id (ids(x)) only when those bits are equal, so a
+ * hit is always an equal id and probing past other ids reads (almost) no string.
+ *
+ * The slots are an Int32Array, one of the reconciler's two typed arrays (see facts.ts on why its
+ * columns are not): 4 bytes a slot instead of 8, 8 MB for 1M ids, 32 MB for 5M, and no pass to
+ * fill it (its pages are zero until written).
+ */
+export class IdTable {
+  private readonly slots: Int32Array
+  private readonly mask: number
+  private readonly shift: number
+  private readonly entryBits: number
+  private readonly entryMask: number
+  private readonly tagMask: number
+  private size = 0
+
+  /**
+   * A table for ids(x), 0 <= x < entries, of up to capacity - 1 of them; capacity a power of two
+   * (capacityFor).
+   */
+  constructor(
+    private readonly ids: (x: number) => string,
+    readonly capacity: number,
+    entries: number,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 2 || capacity > 2 ** HASH_BITS || (capacity & (capacity - 1)) !== 0) {
+      throw new RangeError(`IdTable: capacity ${capacity} is not a power of two in 2..2^${HASH_BITS}`)
+    }
+    this.entryBits = Math.max(1, Math.ceil(Math.log2(entries + 1)))
+    if (this.entryBits > SLOT_BITS) throw new RangeError(`IdTable: ${entries} entries do not fit`)
+    this.entryMask = 2 ** this.entryBits - 1
+    this.tagMask = 2 ** (SLOT_BITS - this.entryBits) - 1
+    this.slots = new Int32Array(capacity)
+    this.mask = capacity - 1
+    this.shift = HASH_BITS - Math.log2(capacity)
+  }
+
+  /**
+   * Adds entry x, whose id ids(x) has hash h (hashId, or any function of the id in 0..2^30-1).
+   * Returns the entry already holding an equal id (x is then not added), or -1.
+   */
+  insert(x: number, h: number): number {
+    const j = this.slotOf(null, x, h)
+    if (j >= 0) return (this.slots[j]! & this.entryMask) - 1
+    // one slot always stays empty, so that every probe ends
+    if (this.size + 2 > this.capacity) throw new RangeError(`IdTable: more than ${this.capacity - 1} ids`)
+    this.slots[-1 - j] = ((h & this.tagMask) << this.entryBits) | (x + 1)
+    this.size++
+    return -1
+  }
+
+  /** The entry whose id equals `id` (whose hash is h), or -1. */
+  find(id: string, h: number): number {
+    const j = this.slotOf(id, -1, h)
+    return j < 0 ? -1 : (this.slots[j]! & this.entryMask) - 1
+  }
+
+  /**
+   * The slot of the entry whose id equals `id` (hash h), `id` null meaning entry x's id (read only
+   * if a tag is equal: inserting reads no string); if none, -1 - the empty slot that ends its probe.
+   */
+  private slotOf(id: string | null, x: number, h: number): number {
+    const slots = this.slots
+    const mask = this.mask
+    const bits = this.entryBits
+    const tag = h & this.tagMask
+    let j = (h >>> this.shift) & mask
+    for (;;) {
+      const v = slots[j]!
+      if (v === 0) return -1 - j
+      // ids are read only on equal tags
+      if (v >>> bits === tag && this.ids((v & this.entryMask) - 1) === (id ?? this.ids(x))) return j
+      j = (j + 1) & mask
+    }
+  }
+}
+
 export class IdIndex {
   private readonly prefixes: string[] = []
   /** Per prefix: number → entry + 1 (0: none). Plain arrays: see facts.ts on typed arrays. */
   private readonly tables: number[][] = []
-  private readonly other = new Map<string, number>()
-  /** Filled by `add`: prefix index * 1e9 + number, or -1 for an id of another form. */
+  private other: IdTable | null = null
+  /** Filled by `add`: the hash of an id of no workload form, or -1 - (prefix index * 1e9 + number). */
   private readonly parsed: number[]
   private readonly candidates: { prefix: string; max: number; count: number }[] = []
   private last = -1
 
-  /** Index `count` ids: `add` each, then `seal`. */
+  /**
+   * Index `count` ids: `add` each, then `seal`. `hash` is for tests (hashId; any function of the id
+   * below 2^30). `scratch`: an array of `count` numbers the index writes and reads until `seal`
+   * returns, then leaves to the caller (facts.ts lends a column not yet in use: one 8 MB array per
+   * million entries less to allocate).
+   */
   constructor(
     private readonly ids: (x: number) => string,
-    count: number,
+    private readonly count: number,
+    private readonly hash: (id: string) => number = hashId,
+    scratch: number[] = new Array<number>(count),
   ) {
-    this.parsed = new Array<number>(count) // every element is written by add()
+    this.parsed = scratch // every element is written by add()
   }
 
-  /** Notes which prefix and number entry x's id has. */
+  /** Notes which prefix and number entry x's id has, or its hash. */
   add(x: number, id: string): void {
-    this.parsed[x] = -1
     const candidates = this.candidates
     let p = -1
     let n = -1
@@ -59,23 +209,27 @@ export class IdIndex {
       }
     }
     if (p < 0) {
-      // the prefix is everything before the last dash
-      const dash = id.lastIndexOf('-')
+      // the prefix is everything before the last dash, and only digits may follow it
+      const dash = lastDashBeforeDigits(id)
       n = dash > 0 ? numberAt(id, dash + 1) : -1
-      if (n < 0) return
-      const prefix = id.slice(0, dash)
-      p = candidates.findIndex((c) => c.prefix === prefix)
-      if (p < 0 && candidates.length < MAX_PREFIXES) p = candidates.push({ prefix, max: 0, count: 0 }) - 1
-      if (p < 0) return
+      if (n >= 0) {
+        const prefix = id.slice(0, dash)
+        p = candidates.findIndex((c) => c.prefix === prefix)
+        if (p < 0 && candidates.length < MAX_PREFIXES) p = candidates.push({ prefix, max: 0, count: 0 }) - 1
+      }
+      if (p < 0) {
+        this.parsed[x] = this.hash(id)
+        return
+      }
     }
     this.last = p
-    this.parsed[x] = p * 1e9 + n
+    this.parsed[x] = -1 - (p * 1e9 + n)
     const c = candidates[p]!
     c.count++
     if (n > c.max) c.max = n
   }
 
-  /** Builds the tables (dense prefixes) and the Map (everything else). Throws if an id occurs twice. */
+  /** Builds the tables (dense prefixes) and the hash table (every other id). Throws if an id occurs twice. */
   seal(): this {
     const tableOf = this.candidates.map((c) => {
       if (c.max > 4 * c.count + 1024) return -1
@@ -83,31 +237,54 @@ export class IdIndex {
       return this.tables.push(new Array<number>(c.max + 1).fill(0)) - 1
     })
     const parsed = this.parsed
-    for (let x = 0; x < parsed.length; x++) {
+    const count = this.count
+    let others = 0
+    let repeated = false
+    for (let x = 0; x < count; x++) {
       const code = parsed[x]!
-      const p = code < 0 ? -1 : Math.floor(code / 1e9)
-      const t = p < 0 ? -1 : tableOf[p]!
+      if (code >= 0) {
+        others++
+        continue
+      }
+      const pn = -1 - code
+      const p = Math.floor(pn / 1e9)
+      const t = tableOf[p]!
       if (t < 0) {
-        const size = this.other.size
-        this.other.set(this.ids(x), x)
-        if (this.other.size === size) throw duplicate(this.ids(x))
+        // a prefix too sparse for a table: this id goes to the hash table
+        parsed[x] = this.hash(this.ids(x))
+        others++
         continue
       }
       const table = this.tables[t]!
-      const n = code - p * 1e9
-      if (table[n] !== 0) throw duplicate(this.ids(x))
-      table[n] = x + 1
+      const n = pn - p * 1e9
+      if (table[n] !== 0) repeated = true
+      else table[n] = x + 1
     }
-    parsed.length = 0
+    if (others > 0) {
+      const table = new IdTable(this.ids, capacityFor(others), count)
+      for (let x = 0; x < count; x++) {
+        const h = parsed[x]!
+        if (h >= 0 && table.insert(x, h) >= 0) repeated = true
+      }
+      this.other = table
+    }
+    if (repeated) throw duplicate(firstRepeat(this.ids, count))
     return this
   }
 
+  /** Whether some ids are in the hash table (after `seal`): then hints pay. */
+  get hashed(): boolean {
+    return this.other !== null
+  }
+
   /**
-   * The entry whose id equals `id`, or -1. A table hit needs no string comparison: the id is
+   * The entry whose id equals `id`, or -1. `hint` (optional): an entry likely to hold it, tried
+   * first (its id is compared). A table hit needs no string comparison: the id is
    * `prefix-<canonical number>` exactly as the entry's id was (the prefix being everything before
    * the last dash in both), so the two strings are equal.
    */
-  get(id: string): number {
+  get(id: string, hint = -1): number {
+    if (hint >= 0 && this.ids(hint) === id) return hint
     const prefixes = this.prefixes
     for (let j = 0; j < prefixes.length; j++) {
       const prefix = prefixes[j]!
@@ -117,8 +294,19 @@ export class IdIndex {
         if (n >= 0 && n < table.length && table[n]! > 0) return table[n]! - 1
       }
     }
-    return this.other.size === 0 ? -1 : (this.other.get(id) ?? -1)
+    return this.other === null ? -1 : this.other.find(id, this.hash(id))
   }
+}
+
+/** The first id (in entry order) equal to an earlier one: the error path, so a plain Set. */
+function firstRepeat(ids: (x: number) => string, count: number): string {
+  const seen = new Set<string>()
+  for (let x = 0; x < count; x++) {
+    const id = ids(x)
+    if (seen.has(id)) return id
+    seen.add(id)
+  }
+  throw new Error('reconcile: no repeated id') // unreachable: called only when one was found
 }
 
 function duplicate(id: string): Error {

@@ -5,7 +5,7 @@ import type { AnomalyClass, LostEvidence } from './types.js'
 
 export function findLost(f: Facts, limit: number): AnomalyClass<LostEvidence> {
   const sample = new Sample(limit, byAckPosition(f))
-  for (let x = 0; x < f.n; x++) {
+  for (const x of f.notable) {
     if (f.outcome[x] === OK && f.occurrences[x] === 0) sample.offer(x)
   }
   return {

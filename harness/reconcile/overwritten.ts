@@ -7,7 +7,7 @@ export function findOverwritten(f: Facts, limit: number): Anomalies['overwritten
   const sample = new Sample(limit, byAckPosition(f))
   let alsoLost = 0
   let reused = 0
-  for (let x = 0; x < f.n; x++) {
+  for (const x of f.notable) {
     const partition = f.ackPartition[x]!
     const offset = f.ackOffset[x]!
     if (offset < 0) continue // not acknowledged, or no offset

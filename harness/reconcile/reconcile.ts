@@ -2,7 +2,7 @@
 import { VIOLATIONS } from './definitions.js'
 import { findDuplicated } from './duplicated.js'
 import { DEFAULT_EVIDENCE_LIMIT } from './evidence.js'
-import { buildFacts, FAILED, OK } from './facts.js'
+import { buildFacts } from './facts.js'
 import { findFailedButWritten } from './failed-but-written.js'
 import { findKeySplits } from './key-split.js'
 import { findLost } from './lost.js'
@@ -37,12 +37,7 @@ export function reconcile(ledger: LedgerLike, log: LogLike, options: ReconcileOp
     ...findUnknownOutcomes(f, limit),
   }
 
-  let acknowledged = 0
-  let failed = 0
-  for (let x = 0; x < f.n; x++) {
-    if (f.outcome[x] === OK) acknowledged++
-    else if (f.outcome[x] === FAILED) failed++
-  }
+  const { acknowledged, failed } = f
   const violations = VIOLATIONS.filter((name) => anomalies[name].count > 0)
   return {
     topic: ledger.topic ?? log.topic ?? null,

@@ -9,7 +9,7 @@ export function findUnknownOutcomes(
 ): Pick<Anomalies, 'unknownWritten' | 'unknownAbsent'> {
   const written = new Sample(limit, byFirstPosition(f))
   const absent = new Sample(limit, bySendStart(f))
-  for (let x = 0; x < f.n; x++) {
+  for (const x of f.notable) {
     if (f.outcome[x] !== UNKNOWN) continue
     if (f.occurrences[x]! > 0) written.offer(x)
     else absent.offer(x)

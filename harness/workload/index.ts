@@ -7,16 +7,17 @@ export {
   type RecordSpec,
   type SendOptions,
   type Progress,
+  type PreparedRecord,
 } from './session.js'
-export type { SendSettings } from './producer.js'
-export { classifySendError, REJECTED_BEFORE_APPEND, type SendClassification } from './classify.js'
 export {
   mergeLedgers,
+  summarize,
   type Ledger,
   type LedgerEntry,
   type LedgerEvent,
   type LedgerEventType,
   type Outcome,
+  type ErrorClass,
   type ErrorSummary,
   type SendErrorInfo,
 } from './ledger.js'

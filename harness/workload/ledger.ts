@@ -12,9 +12,47 @@
 /** What the producer was told about one record. */
 export type Outcome = 'ok' | 'failed' | 'unknown'
 
-/** The parts of an error the ledger keeps (kafkajs errors carry `type`, `code`, `retriable`). */
+/**
+ * What kind of error decided a `failed` or `unknown` send, in no client's terms: each adapter maps
+ * its client's errors onto these (harness/clients/<name>/classify.ts).
+ */
+export type ErrorClass =
+  /** The leader refused the batch: fewer in-sync replicas than min.insync.replicas (not appended). */
+  | 'not-enough-replicas'
+  /** The leader appended the batch, then had too few in-sync replicas to acknowledge it. */
+  | 'not-enough-replicas-after-append'
+  /** The broker is not (or no longer) the partition's leader, or its leader epoch is stale. */
+  | 'not-leader'
+  /** The broker timed out waiting for replication, or the client for an answer. */
+  | 'timeout'
+  /** The connection died with the request in flight. */
+  | 'connection'
+  /** Nothing was sent: no connection, no metadata, no broker for the partition. */
+  | 'not-sent'
+  /** The client is not connected: nothing was sent, and it must connect again before sending. */
+  | 'not-connected'
+  /** The client refused the call before sending anything (its own argument or state checks). */
+  | 'client-refused'
+  /** The broker already holds a batch with these sequence numbers. */
+  | 'duplicate-sequence'
+  /** The batch's sequence numbers do not follow the broker's last for this producer. */
+  | 'out-of-order-sequence'
+  /** A newer producer with the same transactional id (or a newer epoch) has fenced this one. */
+  | 'fenced'
+  /** The broker has no usable state for this producer id or transaction. */
+  | 'producer-state'
+  | 'record-too-large'
+  | 'authorization'
+  /** Another error the client deems retriable. */
+  | 'retriable'
+  /** Another error the client deems fatal (not retriable). */
+  | 'fatal'
+  /** An error the adapter cannot place. */
+  | 'unclassified'
+
+/** The parts of an error the ledger keeps (a client's error class name, the Kafka error type and code). */
 export interface ErrorSummary {
-  /** The error's class name, e.g. `KafkaJSProtocolError`. */
+  /** The error's class name in its client, e.g. `KafkaJSProtocolError`. */
   name: string
   message: string
   /** Kafka protocol error type, e.g. `NOT_ENOUGH_REPLICAS`. */
@@ -26,7 +64,7 @@ export interface ErrorSummary {
 
 /** A send error as recorded: the error thrown by `send()` and what lies beneath it. */
 export interface SendErrorInfo extends ErrorSummary {
-  /** kafkajs retries made before giving up (`KafkaJSNumberOfRetriesExceeded.retryCount`). */
+  /** Retries the client made before giving up (kafkajs: `KafkaJSNumberOfRetriesExceeded.retryCount`). */
   retries?: number
   /** The last attempt's own error, when the thrown error only wraps it. */
   cause?: ErrorSummary
@@ -49,16 +87,18 @@ export interface LedgerEntry {
   end: number
   outcome: Outcome
   /**
-   * `ok`: the partition the broker acknowledged. Otherwise the partition kafkajs chose on its last
-   * attempt, or null when it never chose one.
+   * `ok`: the partition the broker acknowledged. Otherwise the partition the client chose on its
+   * last attempt, or null when it never chose one.
    */
   partition: number | null
   /** `ok`: the acknowledged offset (baseOffset + index), null if the ack carried none. Else null. */
   offset: number | null
-  /** How many times kafkajs planned the send call (1 + retries seen by the partitioner). */
+  /** How many attempts the client made of the send call (kafkajs: 1 + retries seen by the partitioner). */
   attempts: number
-  /** `failed` / `unknown`: why this outcome; see `classifySendError`. */
+  /** `failed` / `unknown`: why this outcome (see the client adapter's classification). */
   reason?: string
+  /** `failed` / `unknown` from an error: what kind of error decided it, in no client's terms. */
+  errorClass?: ErrorClass
   error?: SendErrorInfo
 }
 
@@ -79,6 +119,8 @@ export type LedgerEventType =
   | 'isr-change'
   | 'partition-count'
   | 'late-result'
+  /** An attempt of a send call failed and the client retries it (the error it caught). */
+  | 'attempt-error'
   | 'workload-error'
 
 export interface Ledger {
@@ -91,6 +133,19 @@ export interface Ledger {
   entries: LedgerEntry[]
   /** Ordered by `at`. */
   events: LedgerEvent[]
+}
+
+/** The parts of a thrown value the ledger keeps: its class name and message, and a Kafka error type, code and retriable flag if it has them. */
+export function summarize(e: unknown): ErrorSummary {
+  const o = typeof e === 'object' && e !== null ? (e as Record<string, unknown>) : {}
+  const summary: ErrorSummary = {
+    name: typeof o.name === 'string' ? o.name : typeof e === 'object' && e !== null ? e.constructor.name : typeof e,
+    message: typeof o.message === 'string' ? o.message : String(e),
+  }
+  if (typeof o.type === 'string') summary.type = o.type
+  if (typeof o.code === 'number' || typeof o.code === 'string') summary.code = o.code
+  if (typeof o.retriable === 'boolean') summary.retriable = o.retriable
+  return summary
 }
 
 /**

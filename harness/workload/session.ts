@@ -1,17 +1,30 @@
 /**
- * A producer session: one watched kafkajs producer, one ledger. The workload drives one; a
- * deterministic scenario uses one directly ("send these K records now, record what happened").
+ * A producer session: one producer client (any adapter of harness/clients), one ledger. The
+ * workload drives one; a deterministic scenario uses one directly ("send these K records now,
+ * record what happened").
  *
  * Nothing here throws at the caller because of Kafka: connect failures are recorded as events
  * and retried with back-off, send failures become ledger entries.
  */
+import { adapterFor, type ClientName } from '../clients/registry.js'
+import type { ClientEndpoint } from '../clients/endpoint.js'
+import { acksOf, type ProducerProfile } from '../clients/profile.js'
+import type { ClientAdapter, OutgoingRecord, ProducerClient, ProducerIdentity, SendCallOptions } from '../clients/types.js'
 import { now, pause } from './clock.js'
-import type { Ledger, LedgerEntry, LedgerEvent, LedgerEventType } from './ledger.js'
-import { ProducerDriver, type DriverOptions, type PreparedRecord } from './producer.js'
+import { summarize, type Ledger, type LedgerEntry, type LedgerEvent, type LedgerEventType } from './ledger.js'
 import { newIdPrefix, recordValue } from './record.js'
-import { summarize } from './classify.js'
 
-export interface ProducerSessionOptions extends DriverOptions {
+/** A record ready to send: id, key and per-key sequence assigned (the session's keys are strings). */
+export type PreparedRecord = OutgoingRecord & { key: string }
+
+export interface ProducerSessionOptions {
+  topic: string
+  /** Where the client connects and as whom (`clientEndpoint(cluster, …)`). */
+  endpoint: ClientEndpoint
+  /** The producer's settings, in no client's terms (default: acks all, the client's defaults). */
+  producer?: ProducerProfile
+  /** Which client library (a name in `clients`, default 'kafkajs'), or an adapter of one. */
+  client?: ClientName | ClientAdapter
   /** Prefix of generated record ids (`<prefix>-<n>`); random per session by default. */
   idPrefix?: string
   /** Pad record values to this many bytes (default: no padding). */
@@ -20,8 +33,9 @@ export interface ProducerSessionOptions extends DriverOptions {
   connectBackoff?: { minMs?: number; maxMs?: number }
   /**
    * Once the session stops issuing sends, how long sends still in flight may take before they
-   * are recorded `unknown` ('abandoned') so the run can end (default 30000 ms). kafkajs' own
-   * retries (as many as configured; an idempotent producer given no `retry.retries` gets kafkajs's default, 5, not unlimited) could otherwise keep a run open long after the load stopped.
+   * are recorded `unknown` ('abandoned') so the run can end (default 30000 ms). The client's own
+   * retries (kafkajs: as many as configured; an idempotent producer given no `retries` gets
+   * kafkajs's default, 5, not unlimited) could otherwise keep a run open long after the load stopped.
    */
   drainTimeoutMs?: number
 }
@@ -36,7 +50,7 @@ export interface RecordSpec {
 }
 
 export interface Progress {
-  /** Records handed to `producer.send()` so far. */
+  /** Records handed to the client's send so far. */
   sent: number
   acknowledged: number
   failed: number
@@ -46,7 +60,7 @@ export interface Progress {
 }
 
 export interface SendOptions {
-  /** Records per `producer.send()` call (default 1). */
+  /** Records per send call (default 1). */
   batchSize?: number
   /** Send calls in flight at once (default 1: one call after the other, in order). */
   concurrency?: number
@@ -59,8 +73,12 @@ interface Waiter {
 }
 
 export class ProducerSession {
-  private readonly driver: ProducerDriver
+  private readonly adapter: ClientAdapter
+  private readonly profile: ProducerProfile
+  private readonly client: ProducerClient
   private readonly entries: LedgerEntry[] = []
+  private readonly events: LedgerEvent[] = []
+  private readonly watchers = new Set<(event: LedgerEvent) => void>()
   private readonly startedAt = now()
   private readonly prefix: string
   private readonly seqs = new Map<string, number>()
@@ -74,13 +92,33 @@ export class ProducerSession {
   private closed: Promise<Ledger> | null = null
   private drainTimer: NodeJS.Timeout | null = null
 
+  /** Throws ConfigError (before anything runs) for a profile the client cannot honour. */
   constructor(private readonly opts: ProducerSessionOptions) {
-    if (opts.producer?.idempotent === true && (opts.send?.acks ?? -1) !== -1) {
-      // kafkajs would refuse every send; say so once, before anything runs
-      throw new Error(`an idempotent producer needs acks=-1, got acks=${opts.send?.acks}`)
-    }
+    this.adapter = typeof opts.client === 'object' ? opts.client : adapterFor(opts.client, 'client')
+    this.profile = opts.producer ?? {}
     this.prefix = opts.idPrefix ?? newIdPrefix()
-    this.driver = new ProducerDriver(opts)
+    this.client = this.adapter.create({ topic: opts.topic, profile: this.profile, endpoint: opts.endpoint, onEvent: (e) => this.push(e) })
+  }
+
+  private push(event: LedgerEvent): void {
+    this.events.push(event)
+    for (const watch of this.watchers) watch(event)
+  }
+
+  /** Calls `watch` with each event as the producer sees it (the ledger keeps them too); returns the unsubscribe. */
+  watch(watch: (event: LedgerEvent) => void): () => void {
+    this.watchers.add(watch)
+    return () => this.watchers.delete(watch)
+  }
+
+  /** The producer id and epoch the client holds now (idempotent or transactional producers). */
+  identity(): Promise<ProducerIdentity | undefined> {
+    return this.client.identity()
+  }
+
+  /** Java's initTransactions(): a transactional producer gets its producer id, fencing earlier ones with its transactional id. */
+  async initTransactions(): Promise<void> {
+    await this.client.initTransactions()
   }
 
   /** Aborted once the session stops issuing sends (`close()` or `stopIssuing()`). */
@@ -120,7 +158,7 @@ export class ProducerSession {
     const max = this.opts.connectBackoff?.maxMs ?? 2000
     for (let attempt = 0; !this.signal.aborted; attempt++) {
       try {
-        await this.driver.connect()
+        await this.client.connect()
         this.connected = true
         return true
       } catch (e) {
@@ -133,18 +171,18 @@ export class ProducerSession {
 
   /** Adds an event to the ledger. */
   note(type: LedgerEventType, detail?: LedgerEvent['detail']): void {
-    this.driver.event(type, detail)
+    this.push(detail === undefined ? { at: now(), type } : { at: now(), type, detail })
   }
 
-  /** One `producer.send()` call for `records`, recorded in the ledger. Never throws. */
-  async sendCall(records: readonly PreparedRecord[]): Promise<LedgerEntry[]> {
+  /** One send call for `records`, recorded in the ledger. Never throws. */
+  async sendCall(records: readonly PreparedRecord[], options?: SendCallOptions): Promise<LedgerEntry[]> {
     this.counts.sent += records.length
-    const call = this.driver.sendCall(records)
+    const call = this.client.send(records, options)
     this.pending.add(call)
     try {
       const entries = await call
       for (const e of entries) this.record(e)
-      if (entries.some((e) => e.error?.message.startsWith('The producer is disconnected'))) {
+      if (entries.some((e) => e.errorClass === 'not-connected')) {
         this.connected = false
       }
       return entries
@@ -216,16 +254,15 @@ export class ProducerSession {
   stopIssuing(): void {
     if (this.signal.aborted) return
     this.stopping.abort()
-    this.drainTimer = setTimeout(() => this.driver.abandonInFlight(), this.opts.drainTimeoutMs ?? 30_000)
+    this.drainTimer = setTimeout(() => this.client.abandonInFlight(), this.opts.drainTimeoutMs ?? 30_000)
   }
 
   /** The ledger so far (a copy). */
   ledger(): Ledger {
-    const acks = this.opts.send?.acks ?? -1
-    const { createPartitioner, ...producer } = this.opts.producer ?? {}
     const settings = {
-      producer: { ...producer, partitioner: createPartitioner === undefined ? 'default' : 'custom' },
-      send: { ...this.opts.send, acks },
+      client: this.adapter.name,
+      profile: { ...this.profile, acks: acksOf(this.profile) },
+      ...this.adapter.describe(this.profile),
       idPrefix: this.prefix,
       valueBytes: this.opts.valueBytes ?? 0,
     }
@@ -235,7 +272,7 @@ export class ProducerSession {
       endedAt: now(),
       settings: JSON.parse(JSON.stringify(settings)) as Record<string, unknown>,
       entries: [...this.entries].sort((a, b) => a.n - b.n),
-      events: [...this.driver.events].sort((a, b) => a.at - b.at),
+      events: [...this.events].sort((a, b) => a.at - b.at),
     }
   }
 
@@ -249,7 +286,7 @@ export class ProducerSession {
       await Promise.allSettled(this.pending)
       if (this.drainTimer !== null) clearTimeout(this.drainTimer)
       await Promise.race([this.connecting, pause(this.opts.drainTimeoutMs ?? 30_000)])
-      const disconnect = this.driver.disconnect().catch((e: unknown) => {
+      const disconnect = this.client.close().catch((e: unknown) => {
         this.note('workload-error', { during: 'disconnect', ...summarize(e) })
       })
       await Promise.race([disconnect, pause(10_000)])

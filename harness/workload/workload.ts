@@ -1,7 +1,7 @@
 /**
  * The workload: a producer that keeps writing through faults and records every attempt.
  *
- *   const run = startWorkload({ kafka, topic, producer: { idempotent: true }, send: { acks: -1 },
+ *   const run = startWorkload({ endpoint: clientEndpoint(cluster), topic, producer: { acks: -1, idempotent: true },
  *                               keys: 20, count: 2000, rate: 500, batchSize: 1, concurrency: 4 })
  *   await run.acknowledged(200)      // then inject the fault
  *   const ledger = await run.done    // resolves once every record has an outcome
@@ -13,7 +13,7 @@
  * stopped). `done` never rejects.
  */
 import { now, pause } from './clock.js'
-import type { Ledger } from './ledger.js'
+import { summarize, type Ledger } from './ledger.js'
 import { keyNames, type KeySpace } from './record.js'
 import {
   positiveInteger,
@@ -22,7 +22,6 @@ import {
   type ProducerSessionOptions,
   type SendOptions,
 } from './session.js'
-import { summarize } from './classify.js'
 
 export interface WorkloadOptions extends ProducerSessionOptions, SendOptions {
   /** Key space: n keys `key-0..key-(n-1)`, or a list (default 16). */

@@ -1,37 +1,31 @@
 import { afterAll, describe, expect, test } from 'vitest'
-import { cutPaths, cutReplication, killNode, stopNode } from '../../harness/faults/index.js'
+import { acksProfile, ALL_ACKS, leaderChangesSeen, once, runStory, STEADY, type LaneResult, type Story } from '../../harness/engines/index.js'
 import { ResultsCollector } from '../../harness/report/index.js'
-import { eventsOf, leaderChangesSeen, sendOutcome, sentSince, scenarioOnce, type LaneResult } from '../../harness/scenarios/acks.js'
-import { burstInto, failoverWhileIsrFull } from '../../harness/scenarios/acks-burst.js'
-import { failoverThenLoad, STEADY, underSteadyLoad } from '../../harness/scenarios/acks-steady.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-
-/** Records each lane sends in a burst. */
-const K = 24
+import type { Ledger, LedgerEntry, LedgerEvent } from '../../harness/workload/index.js'
+import { cableYanked } from './stories/cable-yanked.js'
+import { followersNeverHadIt, K } from './stories/followers-never-had-it.js'
+import { isrShrunkToLeader } from './stories/isr-shrunk.js'
+import { leaderKilledUnderLoad } from './stories/leader-killed-under-load.js'
+import { leaderShutDownUnderLoad } from './stories/leader-shut-down-under-load.js'
 
 /**
  * The lecture's acks stories, measured: acks=0, acks=1 and acks=all side by side, each its own
  * producer and its own fresh topic (RF=3, min.insync.replicas=2), every topic led by the same
- * node, one fault at one moment for all three. Each scenario runs once; its tests read its lanes.
+ * node, one fault at one moment for all three. Each story runs once; its tests read its lanes.
  */
 describe('acks=0, 1 and all side by side under leader faults', () => {
   const results = new ResultsCollector('acks')
+  const run = (story: Story, profiles = ALL_ACKS.map(acksProfile)) => once(() => runStory(cluster(), { suite: 'acks', results }, story, profiles))
   afterAll(() => {
     results.print('acks × leader faults')
     console.log(results.rows.map((r) => `${r.scenario} / ${r.variant}: sent minus found = ${r.counts.absent}`).join('\n'))
     results.save()
   })
+  const [all, one] = [acksProfile(-1), acksProfile(1)]
 
-  // 1. The leader is SIGKILLed while every producer writes at a steady pace; the load goes on
-  // through the failover and after the old leader is back (as a follower).
-  const killed = scenarioOnce(results, () =>
-    underSteadyLoad(cluster(), {
-      scenario: 'leader SIGKILL under steady load',
-      fault: (leader) => killNode(leader),
-      during: failoverThenLoad,
-      after: (load) => load.more(STEADY.after),
-    }),
-  )
+  // 1. The leader is SIGKILLed while every producer writes at a steady pace.
+  const killed = run(leaderKilledUnderLoad)
 
   test('leader SIGKILL under steady load: acks=all loses no acknowledged record', async () => {
     expect((await killed()).lane('all').verdict).toHaveNoLostAcks()
@@ -57,18 +51,8 @@ describe('acks=0, 1 and all side by side under leader faults', () => {
     expect(afterKill.found).toBe(0)
   })
 
-  // 2. "The leader confirmed, the followers never had it": the followers cannot fetch, K records
-  // go to the leader in one send call, the leader is SIGKILLed while its followers are still in
-  // the ISR, a follower takes over, and the old leader comes back and truncates its log.
-  const confirmedAlone = scenarioOnce(results, () =>
-    burstInto(cluster(), {
-      scenario: 'leader confirmed, followers never had it (SIGKILL)',
-      records: K,
-      batchSize: K,
-      fault: (leader) => cutReplication(leader),
-      after: failoverWhileIsrFull((leader) => killNode(leader)),
-    }),
-  )
+  // 2. "The leader confirmed, the followers never had it", the leader SIGKILLed.
+  const confirmedAlone = run(followersNeverHadIt('SIGKILL'))
 
   test('leader confirmed, followers never had it: acks=1 loses exactly the K acknowledged records, their offsets overwritten', async () => {
     expectLostExactly((await confirmedAlone()).lane('1'), K)
@@ -87,17 +71,8 @@ describe('acks=0, 1 and all side by side under leader faults', () => {
     expect(absent).toBe(K)
   })
 
-  // 3. The cable is yanked: nobody (no client, no follower) reaches the leader for a few seconds,
-  // but it keeps its link to the controller, so it is not fenced and stays the leader.
-  const yanked = scenarioOnce(results, () =>
-    underSteadyLoad(cluster(), {
-      scenario: 'cable yanked (client and replication paths cut)',
-      fault: (leader) => cutPaths(leader, ['client', 'replication']),
-      // Held until every producer has retried one send 6 times through the cut: about 2.5 s.
-      during: (load) => load.retried(6),
-      after: (load) => load.more(STEADY.after),
-    }),
-  )
+  // 3. The cable is yanked: nobody reaches the leader for a few seconds, but it is not fenced.
+  const yanked = run(cableYanked)
 
   test('cable yanked: acks=all loses no acknowledged record', async () => {
     expect((await yanked()).lane('all').verdict).toHaveNoLostAcks()
@@ -108,18 +83,8 @@ describe('acks=0, 1 and all side by side under leader faults', () => {
     expect(await cluster().leaderOf(o.lane('all').topic, 0)).toBe(o.leader)
   })
 
-  // 4. Clean shutdown vs hard kill of the leader, acks=1 (the hard kill is scenario 1). A
-  // controlled shutdown moves leadership to a follower before the process exits, but it does not
-  // hand over what the followers do not have: the old leader acknowledges acks=1 writes until it
-  // learns it is no longer the leader, and truncates them once it is a follower.
-  const stopped = scenarioOnce(results, () =>
-    underSteadyLoad(cluster(), {
-      scenario: 'leader controlled shutdown (SIGTERM) under steady load',
-      acks: [-1, 1],
-      fault: (leader) => stopNode(leader),
-      during: failoverThenLoad,
-    }),
-  )
+  // 4. Clean shutdown vs hard kill of the leader, acks=1 (the hard kill is story 1).
+  const stopped = run(leaderShutDownUnderLoad, [all, one])
 
   test('controlled shutdown of the leader under steady load: acks=all loses no acknowledged record', async () => {
     expect((await stopped()).lane('all').verdict).toHaveNoLostAcks()
@@ -130,33 +95,14 @@ describe('acks=0, 1 and all side by side under leader faults', () => {
     expect(leaderChangesSeen(o.lane('1').ledger, o.leader)).toBeGreaterThan(0)
   })
 
-  const stoppedAlone = scenarioOnce(results, () =>
-    burstInto(cluster(), {
-      scenario: 'leader confirmed, followers never had it (controlled shutdown)',
-      acks: [1],
-      records: K,
-      batchSize: K,
-      fault: (leader) => cutReplication(leader),
-      after: failoverWhileIsrFull((leader) => stopNode(leader)),
-    }),
-  )
+  const stoppedAlone = run(followersNeverHadIt('controlled shutdown'), [one])
 
   test('controlled shutdown does not save what the followers never had: acks=1 loses exactly the K acknowledged records', async () => {
     expectLostExactly((await stoppedAlone()).lane('1'), K)
   })
 
-  // 5. min.insync.replicas=2 with the ISR shrunk to the leader. Not by killing the followers: the
-  // nodes are combined broker+controller, so killing two of three loses the KRaft quorum and no
-  // ISR change can be committed. Instead the followers cannot fetch, the leader drops them from
-  // the ISR after replica.lag.time.max.ms (5 s) through the controller, which is intact.
-  const starved = scenarioOnce(results, () =>
-    burstInto(cluster(), {
-      scenario: 'ISR shrunk to the leader (min.insync.replicas=2)',
-      records: K,
-      fault: (leader) => cutReplication(leader),
-      before: (burst) => burst.leaveFollowersBehind(),
-    }),
-  )
+  // 5. min.insync.replicas=2 with the ISR shrunk to the leader.
+  const starved = run(isrShrunkToLeader)
 
   test('ISR shrunk to the leader: every acks=all send fails with NOT_ENOUGH_REPLICAS', async () => {
     const { ledger } = (await starved()).lane('all')
@@ -181,4 +127,22 @@ function expectLostExactly({ verdict, ledger }: LaneResult, k: number): void {
 /** Acknowledged positions as sorted `p@o` strings. */
 function positions(acks: readonly ({ partition: number | null; offset: number | null } | null)[]): string[] {
   return acks.map((a) => `${a?.partition}@${a?.offset}`).sort()
+}
+
+/** Of the lane's records whose send began at or after `at`: how many were sent, and how many are in the log. */
+function sentSince(lane: LaneResult, at: number): { sent: number; found: number } {
+  const inLog = new Set(lane.log.records.map((r) => r.id))
+  const sent = lane.ledger.entries.filter((e) => e.start >= at)
+  return { sent: sent.length, found: sent.filter((e) => inLog.has(e.id)).length }
+}
+
+/** Ledger events of the given types (e.g. what a producer noticed: 'retry', 'leader-change'). */
+function eventsOf(ledger: Ledger, ...types: LedgerEvent['type'][]): LedgerEvent[] {
+  return ledger.events.filter((e) => types.includes(e.type))
+}
+
+/** A send's outcome and its last attempt's Kafka error (unwrapped from kafkajs' retrier), as data. */
+function sendOutcome(entry: LedgerEntry): { outcome: LedgerEntry['outcome']; type?: string; code?: number | string } {
+  const last = entry.error?.cause ?? entry.error
+  return { outcome: entry.outcome, ...(last?.type === undefined ? {} : { type: last.type }), ...(last?.code === undefined ? {} : { code: last.code }) }
 }

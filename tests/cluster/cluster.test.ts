@@ -1,9 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import type { Kafka } from 'kafkajs'
 import { cutPaths, cutReplication, killNode, pauseNode } from '../../harness/faults/index.js'
+import { freshName } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-
-const uniqueTopic = (name: string) => `${name}-${Date.now().toString(36)}`
 
 async function roundTrip(kafka: Kafka, topic: string, count: number): Promise<string[]> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
@@ -14,7 +13,7 @@ async function roundTrip(kafka: Kafka, topic: string, count: number): Promise<st
   } finally {
     await producer.disconnect()
   }
-  const consumer = kafka.consumer({ groupId: uniqueTopic('rt') })
+  const consumer = kafka.consumer({ groupId: freshName('rt') })
   const seen: string[] = []
   await consumer.connect()
   try {
@@ -39,7 +38,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
   test('boots with 3 registered brokers, and a new RF=3 topic has a full ISR on every partition', async () => {
     const c = cluster()
     expect(await c.brokers()).toEqual([1, 2, 3])
-    const parts = await c.createTopic(uniqueTopic('boot'), { partitions: 6 })
+    const parts = await c.createTopic(freshName('boot'), { partitions: 6 })
     expect(parts).toHaveLength(6)
     for (const p of parts) {
       expect(p.replicas).toEqual([1, 2, 3])
@@ -59,7 +58,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
     expect(brokers.map((b) => `${b.host}:${b.port}`).sort()).toEqual([...proxied].sort())
     expect(brokers.map((b) => `${b.host}:${b.port}`).some((a) => direct.includes(a))).toBe(false)
 
-    const topic = uniqueTopic('roundtrip')
+    const topic = freshName('roundtrip')
     await c.createTopic(topic)
     const seen = await roundTrip(c.kafka(), topic, 30)
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`).sort())
@@ -67,7 +66,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
 
   test("disabling a node's client proxy makes it unreachable to clients while the cluster stays healthy", async () => {
     const c = cluster()
-    const topic = uniqueTopic('client-cut')
+    const topic = freshName('client-cut')
     await c.createTopic(topic)
     const clientOnly = cutPaths(2, ['client'])
     await clientOnly.apply(c)
@@ -91,7 +90,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
 
   test('SIGKILL of a leader moves leadership to a follower and shrinks the ISR; a restart restores it', async () => {
     const c = cluster()
-    const topic = uniqueTopic('kill')
+    const topic = freshName('kill')
     await c.createTopic(topic, { partitions: 1 })
     const fault = killNode({ leaderOf: { topic, partition: 0 } })
     await fault.apply(c)
@@ -108,7 +107,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
 
   test('SIGSTOP of a leader (frozen, sockets open, as in a long GC pause): it is fenced and a follower leads; resumed, it rejoins the ISR', async () => {
     const c = cluster()
-    const topic = uniqueTopic('pause')
+    const topic = freshName('pause')
     await c.createTopic(topic, { partitions: 1 })
     const fault = pauseNode({ leaderOf: { topic, partition: 0 } })
     await fault.apply(c)
@@ -126,7 +125,7 @@ describe('the cluster: three KRaft nodes, every path through Toxiproxy', () => {
 
   test("cutting a leader's replication proxy drops its followers from the ISR; healing brings them back", async () => {
     const c = cluster()
-    const topic = uniqueTopic('repl-cut')
+    const topic = freshName('repl-cut')
     await c.createTopic(topic, { partitions: 1 })
     const leader = await c.leaderOf(topic, 0)
     const fault = cutReplication(leader)

@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
+import { clientEndpoint } from '../../harness/clients/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { readTopic, sendRecords, startWorkload } from '../../harness/workload/index.js'
+import { freshName } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-
-const fresh = (name: string) => `${name}-${Date.now().toString(36)}`
 
 /**
  * The reconciler on the real cluster: a clean run is clean, and the detectors see what really
@@ -12,9 +12,9 @@ const fresh = (name: string) => `${name}-${Date.now().toString(36)}`
 describe('reconciling a real log', () => {
   test('a clean acks=all run with no fault reconciles to zero anomalies', async () => {
     const c = cluster()
-    const topic = fresh('clean')
+    const topic = freshName('clean')
     await c.createTopic(topic, { partitions: 3 })
-    const run = startWorkload({ kafka: c.kafka(), topic, producer: { idempotent: true }, send: { acks: -1 }, keys: 12, count: 600, batchSize: 5, concurrency: 3 })
+    const run = startWorkload({ endpoint: clientEndpoint(c), topic, producer: { acks: -1, idempotent: true }, keys: 12, count: 600, batchSize: 5, concurrency: 3 })
     const ledger = await run.done
     const verdict = reconcile(ledger, await readTopic({ kafka: c.kafka(), topic }))
     expect(verdict.totals).toMatchObject({ sent: 600, acknowledged: 600, failed: 0, unknown: 0, read: 600 })
@@ -23,9 +23,9 @@ describe('reconciling a real log', () => {
 
   test('records removed from the log after their ack are reported lost, exactly those', async () => {
     const c = cluster()
-    const topic = fresh('removed')
+    const topic = freshName('removed')
     await c.createTopic(topic, { partitions: 1 })
-    const ledger = await sendRecords({ kafka: c.kafka(), topic, send: { acks: -1 }, records: Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 4}` })), batchSize: 1 })
+    const ledger = await sendRecords({ endpoint: clientEndpoint(c), topic, producer: { acks: -1 }, records: Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 4}` })), batchSize: 1 })
     // deleteRecords moves the log start offset: the first 7 acknowledged records are gone.
     const admin = c.kafka().admin()
     await admin.connect()
@@ -40,11 +40,11 @@ describe('reconciling a real log', () => {
 
   test('a record written twice under one id is reported duplicated, with both offsets', async () => {
     const c = cluster()
-    const topic = fresh('twice')
+    const topic = freshName('twice')
     await c.createTopic(topic, { partitions: 1 })
-    const first = await sendRecords({ kafka: c.kafka(), topic, send: { acks: -1 }, records: [{ key: 'order-7', id: 'payment-1' }, { key: 'order-8', id: 'payment-2' }] })
+    const first = await sendRecords({ endpoint: clientEndpoint(c), topic, producer: { acks: -1 }, records: [{ key: 'order-7', id: 'payment-1' }, { key: 'order-8', id: 'payment-2' }] })
     // What a retry after a lost response does: the same record again, from a new producer.
-    await sendRecords({ kafka: c.kafka(), topic, send: { acks: -1 }, records: [{ key: 'order-7', id: 'payment-1' }] })
+    await sendRecords({ endpoint: clientEndpoint(c), topic, producer: { acks: -1 }, records: [{ key: 'order-7', id: 'payment-1' }] })
     const verdict = reconcile(first, await readTopic({ kafka: c.kafka(), topic }))
     expect(verdict).toHaveDuplicated(1)
     expect(verdict.anomalies.duplicated.evidence[0]?.positions).toEqual([

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
+import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
+import { clientEndpoint } from '../../harness/clients/index.js'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { leaderChangesSeen } from '../../harness/scenarios/acks.js'
-import { createTopicLedBy, freshTopic, waitForLeadersOff } from '../../harness/scenarios/common.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { readTopic, startWorkload } from '../../harness/workload/index.js'
 
@@ -11,13 +11,12 @@ describe('payments producer (acks=all, idempotent) through a leader crash', () =
   test('a leader SIGKILL under load loses nothing and writes nothing twice', async () => {
     const c = cluster()
     const leader = 1
-    const topic = freshTopic('payments')
-    await createTopicLedBy(c, topic, leader)
+    const topic = freshName('payments')
+    await c.createTopic(topic, { leader })
     const run = startWorkload({
-      kafka: c.kafka({ clientId: 'payments' }),
+      endpoint: clientEndpoint(c, { clientId: 'payments' }),
       topic,
-      producer: { idempotent: true, retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000 } },
-      send: { acks: -1 },
+      producer: { acks: -1, idempotent: true, retries: 15, retryBackoff: { initialMs: 100, maxMs: 1_000 } },
       keys: 12,
       rate: 100,
     })

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest'
 import { judgeBattery, runBattery, type BatteryRun } from '../../harness/gate/battery.js'
 import { loadGateConfig, type GateConfig } from '../../harness/gate/config.js'
-import { LOST_ANSWER } from '../../harness/gate/line-scenarios.js'
+import { LOST_ANSWER } from '../idempotency/stories/response-lost.js'
 import { saveGateVerdicts } from '../../harness/gate/report.js'
 import { verdictTableText } from '../../harness/gate/table.js'
 import { claimStatuses, describeConfigVerdict, type ConfigVerdict } from '../../harness/gate/verdict.js'
@@ -60,8 +60,11 @@ if (teamFiles) {
   })
 
   describe('verdicts carry their evidence', () => {
-    test('safe: kept in every scenario that exercised a claim, nothing broken anywhere', () => {
-      for (const c of verdictOf('safe').claims) {
+    test('safe: no acknowledged loss ruled out by the give-up contradiction; its other claims kept in every scenario that exercised them, broken nowhere', () => {
+      const [loss, others] = [verdictOf('safe').claims.filter((c) => c.claim === 'noAcknowledgedLoss'), verdictOf('safe').claims.filter((c) => c.claim !== 'noAcknowledgedLoss')]
+      expect(loss[0]).toMatchObject({ status: 'ruledOut' })
+      expect(loss[0]?.reason).toMatch(/contradicts producer\.idempotent=true with 5 retries: when a send call gives up/)
+      for (const c of others) {
         expect(c.scenarios.filter((s) => s.status === 'broken')).toEqual([])
         expect(c.scenarios.filter((s) => s.status === 'kept').length).toBeGreaterThan(0)
       }

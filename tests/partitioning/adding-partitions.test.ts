@@ -1,9 +1,10 @@
 import { describe, expect, test } from 'vitest'
-import { keyStory, misplaced, movedKeys, placements, splitKeys } from '../../harness/partitioning/affinity.js'
+import { DEADLINES, waitFor, type Cluster } from '../../harness/cluster/index.js'
+import { freshName } from '../../harness/engines/index.js'
+import { misplaced, placements, type Placed } from '../../harness/partitioning/affinity.js'
 import { partitionForKey } from '../../harness/partitioning/murmur2.js'
-import { growTopic, uniqueTopic } from '../../harness/partitioning/topics.js'
 import { acknowledgedWhere, startKeyedWorkload } from '../../harness/partitioning/workload.js'
-import { reconcile } from '../../harness/reconcile/index.js'
+import { reconcile, type Verdict } from '../../harness/reconcile/index.js'
 import { readTopic } from '../../harness/workload/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
@@ -12,10 +13,10 @@ const KEYS = Array.from({ length: 20 }, (_, i) => `order-${i}`)
 describe('adding partitions moves keys', () => {
   test('a topic grows from 3 to 6 partitions mid-stream: the keys murmur2 moves are split across two partitions, the rest stay', async () => {
     const c = cluster()
-    const topic = uniqueTopic('grow')
+    const topic = freshName('grow')
     await c.createTopic(topic, { partitions: 3 })
     // metadataMaxAge: kafkajs refreshes its metadata, and so learns the new count, every 500 ms.
-    const run = startKeyedWorkload(c.kafka(), topic, KEYS, { metadataMaxAge: 500 })
+    const run = startKeyedWorkload(c, topic, KEYS, { metadataMaxAgeMs: 500 })
     await run.acknowledged(100) // five records per key, all in their 3-partition homes
 
     await growTopic(c, topic, 6)
@@ -46,7 +47,7 @@ describe('adding partitions moves keys', () => {
     // Per-key order no longer holds across the change: the moved key's next record sits in another
     // partition, at a lower offset than its previous one; nothing in the log orders the two runs.
     const [moved] = predicted
-    if (moved === undefined) throw new Error('murmur2 moves none of the keys: pick other keys')
+    if (moved === undefined) throw new Error('murmur2 moves none of KEYS from 3 to 6 partitions: pick other keys')
     console.log(`${moved.key} (seq:partition@offset): ${keyStory(records, moved.key)}`)
     const ofKey = records.filter((r) => r.key === moved.key)
     const lastOld = ofKey.filter((r) => r.partition === moved.from).at(-1)
@@ -56,3 +57,49 @@ describe('adding partitions moves keys', () => {
     expect(firstNew.offset).toBeLessThan(lastOld.offset)
   })
 })
+
+/**
+ * Grows `topic` to `count` partitions (admin.createPartitions) and waits until the metadata shows
+ * all of them led with a full ISR.
+ */
+async function growTopic(cluster: Cluster, topic: string, count: number): Promise<void> {
+  await (await cluster.admin()).createPartitions({ topicPartitions: [{ topic, count }] })
+  await waitFor(
+    `${topic} to have ${count} partitions`,
+    async () => {
+      const n = (await cluster.partitions(topic)).length
+      if (n !== count) throw new Error(`${n} partitions`)
+    },
+    { timeoutMs: DEADLINES.leader },
+  )
+  await cluster.waitForIsr(topic, 'full')
+}
+
+/** A key whose partition changes when the topic grows from `from` to `to` partitions. */
+interface MovedKey {
+  key: string
+  from: number
+  to: number
+}
+
+/** The keys murmur2 sends elsewhere after the partition count changes. */
+function movedKeys(keys: readonly string[], from: number, to: number): MovedKey[] {
+  return keys
+    .map((key) => ({ key, from: partitionForKey(key, from), to: partitionForKey(key, to) }))
+    .filter((m) => m.from !== m.to)
+}
+
+/** One key's records in creation order, as `seq:partition@offset`. */
+function keyStory(records: readonly Placed[], key: string): string {
+  return records
+    .filter((r) => r.key === key)
+    .map((r) => `${r.seq}:p${r.partition}@${r.offset}`)
+    .join(' ')
+}
+
+/** The reconciler's keySplit evidence as {key, partitions}, sorted by key then partition. */
+function splitKeys(verdict: Verdict): { key: string; partitions: number[] }[] {
+  return verdict.anomalies.keySplit.evidence
+    .map((e) => ({ key: e.key, partitions: e.partitions.map((p) => p.partition).sort((a, b) => a - b) }))
+    .sort((a, b) => a.key.localeCompare(b.key))
+}

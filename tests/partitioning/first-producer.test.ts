@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
-import { DEFAULT_BOOTSTRAP, DEFAULT_TOPIC, parseArgs, runFirstProducer, type FirstProducerResult } from '../../examples/first-producer.js'
-import { uniqueTopic } from '../../harness/partitioning/topics.js'
+import { runFirstProducer, type FirstProducerResult } from '../../examples/first-producer.js'
+import { freshName } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
 /** The lecture's table ("First producer", "What you will see in the output"), as data. */
@@ -37,7 +37,7 @@ const withoutTimestamps = (r: FirstProducerResult) => r.rows.map(({ timestamp: _
 
 describe("the lecture's first producer (examples/first-producer.ts)", () => {
   test('on a fresh topic, every order lands at the partition and offset of the lecture table, and TOTAL is 10', async () => {
-    const run = await firstProducer(uniqueTopic('brew.orders.v1'))
+    const run = await firstProducer(freshName('brew.orders.v1'))
 
     expect(run.created).toBe(true)
     expect(withoutTimestamps(run)).toEqual(LECTURE_ROWS)
@@ -47,7 +47,7 @@ describe("the lecture's first producer (examples/first-producer.ts)", () => {
   })
 
   test('a second run on the same topic appends: TOTAL 20, every key in the same partition, offsets advanced by that partition\'s first-run count', async () => {
-    const topic = uniqueTopic('brew.orders.v1')
+    const topic = freshName('brew.orders.v1')
     const first = await firstProducer(topic)
     const second = await firstProducer(topic)
 
@@ -61,21 +61,12 @@ describe("the lecture's first producer (examples/first-producer.ts)", () => {
   })
 
   test('the command line (npx tsx examples/first-producer.ts) prints the same table, given KAFKA_BOOTSTRAP and --topic', async () => {
-    const topic = uniqueTopic('brew.orders.v1')
+    const topic = freshName('brew.orders.v1')
     const env = { ...process.env, KAFKA_BOOTSTRAP: cluster().bootstrap.join(',') }
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/first-producer.ts', '--topic', topic], { env })
     console.log(stdout)
 
     for (const row of LECTURE_ROWS) expect(stdout).toMatch(new RegExp(`^${row.n}\\s+${row.key}\\s+${row.value}\\s+${row.partition}\\s+${row.offset}\\s+\\d\\d:\\d\\d:\\d\\d\\.\\d{3}$`, 'm'))
     expect(stdout).toMatch(/^TOTAL\s+10$/m)
-  })
-
-  test('the bootstrap comes from --bootstrap, else KAFKA_BOOTSTRAP, else the lecture\'s three localhost ports', () => {
-    expect(parseArgs(['--bootstrap', 'a:1,b:2'], { KAFKA_BOOTSTRAP: 'env:9' })).toEqual({ bootstrap: ['a:1', 'b:2'], topic: DEFAULT_TOPIC })
-    expect(parseArgs(['--bootstrap=a:1', '--topic', 't'], {})).toEqual({ bootstrap: ['a:1'], topic: 't' })
-    expect(parseArgs([], { KAFKA_BOOTSTRAP: 'env:9, env:10' })).toEqual({ bootstrap: ['env:9', 'env:10'], topic: DEFAULT_TOPIC })
-    expect(parseArgs([], {})).toEqual({ bootstrap: ['localhost:19092', 'localhost:19093', 'localhost:19094'], topic: 'brew.orders.v1' })
-    expect(DEFAULT_BOOTSTRAP).toEqual(['localhost:19092', 'localhost:19093', 'localhost:19094'])
-    expect(() => parseArgs(['--bootstrap'], {})).toThrow('--bootstrap needs a value')
   })
 })

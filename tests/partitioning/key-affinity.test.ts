@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { misplaced, placements } from '../../harness/partitioning/affinity.js'
 import { partitionForKey } from '../../harness/partitioning/murmur2.js'
-import { uniqueTopic } from '../../harness/partitioning/topics.js'
+import { freshName } from '../../harness/engines/index.js'
 import { acknowledgedWhere, startKeyedWorkload } from '../../harness/partitioning/workload.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { readTopic } from '../../harness/workload/index.js'
@@ -11,9 +11,9 @@ import { cluster } from '../../harness/vitest/fixture.js'
 describe('key affinity under a fault', () => {
   test('the leader of partition 0 is SIGKILLed mid-stream: every key stays in its murmur2 partition, in send order, nothing lost or duplicated', async () => {
     const c = cluster()
-    const topic = uniqueTopic('affinity')
+    const topic = freshName('affinity')
     await c.createTopic(topic, { partitions: 3 })
-    const run = startKeyedWorkload(c.kafka(), topic, 20)
+    const run = startKeyedWorkload(c, topic, 20)
     await run.acknowledged(100)
 
     const kill = killNode({ leaderOf: { topic, partition: 0 } })

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest'
 import kafkajs from 'kafkajs'
 import { killNode, withFault } from '../../harness/faults/index.js'
 import { positionsById } from '../../harness/partitioning/produce.js'
-import { uniqueTopic, waitUntilWritable } from '../../harness/partitioning/topics.js'
+import { freshName } from '../../harness/engines/index.js'
+import { waitUntilWritable } from '../../harness/partitioning/topics.js'
 import { readTopic } from '../../harness/workload/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
@@ -21,7 +22,7 @@ const { Partitioners } = kafkajs
 describe('keyless records when a send call is retried (kafkajs)', () => {
   test("a leader dies under a 30-record keyless send: send() resolves, yet the 10 records its first attempt gave that leader are not in the log", async () => {
     const c = cluster()
-    const topic = uniqueTopic('keyless-retry')
+    const topic = freshName('keyless-retry')
     await c.createTopic(topic, { partitions: 3 })
     await waitUntilWritable(c, topic)
     const ids = Array.from({ length: 30 }, (_, i) => `r-${i}`)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { positionsById, produceRaw, type RawRecord } from '../../harness/partitioning/produce.js'
-import { uniqueTopic, waitUntilWritable } from '../../harness/partitioning/topics.js'
+import { freshName } from '../../harness/engines/index.js'
+import { waitUntilWritable } from '../../harness/partitioning/topics.js'
 import { readTopic } from '../../harness/workload/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
@@ -15,9 +16,9 @@ const keyless = (count: number, prefix: string): RawRecord[] => Array.from({ len
 // counter crosses a multiple of 2^31: about one chance in 10^7 for a run of 300 records.)
 const rotation = (start: number, count: number, partitions: number) => Array.from({ length: count }, (_, i) => (start + i) % partitions)
 
-async function freshTopic(partitions: number): Promise<string> {
+async function writableTopic(partitions: number): Promise<string> {
   const c = cluster()
-  const topic = uniqueTopic('keyless')
+  const topic = freshName('keyless')
   await c.createTopic(topic, { partitions })
   await waitUntilWritable(c, topic)
   return topic
@@ -25,8 +26,8 @@ async function freshTopic(partitions: number): Promise<string> {
 
 describe('records without a key (kafkajs DefaultPartitioner)', () => {
   test('one record per send: the acks walk the partitions round-robin, one partition per record', async () => {
-    const topic = await freshTopic(3)
-    const calls = await produceRaw(cluster().kafka(), topic, keyless(30, 'single'), { batchSize: 1, acks: -1 })
+    const topic = await writableTopic(3)
+    const calls = await produceRaw(cluster(), topic, keyless(30, 'single'), { batchSize: 1, acks: -1 })
 
     const acked = calls.map((call) => call.acks.map((a) => a.partition))
     expect(acked.every((parts) => parts.length === 1)).toBe(true)
@@ -36,10 +37,10 @@ describe('records without a key (kafkajs DefaultPartitioner)', () => {
   })
 
   test('records in one send call are spread over the partitions too: record i of the run lands in (start + i) % 3, within and across calls', async () => {
-    const topic = await freshTopic(3)
+    const topic = await writableTopic(3)
     const callSizes = [1, 2, 3, 4, 5, 6, 7, 8, 64, 200]
     const records = keyless(300, 'batched')
-    const calls = await produceRaw(cluster().kafka(), topic, records, { callSizes, acks: -1 })
+    const calls = await produceRaw(cluster(), topic, records, { callSizes, acks: -1 })
     const log = await readTopic({ kafka: cluster().kafka(), topic })
 
     const at = positionsById(log)

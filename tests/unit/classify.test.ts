@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifySendError } from '../../harness/workload/index.js'
+import { classifySendError } from '../../harness/clients/kafkajs/index.js'
 import {
   afterRetries,
   bailed,
@@ -107,5 +107,34 @@ describe('classifySendError: nothing says it was not written → unknown', () =>
     const outer = new KafkaJSError(inner, { cause: inner } as never)
     const c = classifySendError(outer)
     expect(c.error.root).toMatchObject({ name: 'Error', message: 'socket hang up' })
+  })
+})
+
+describe('classifySendError: the client-neutral error class of the last attempt', () => {
+  const KAFKA_INVALID_PRODUCER_EPOCH = 47
+  const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+  it.each([
+    ['NOT_ENOUGH_REPLICAS after retries', () => afterRetries(protocolError(NOT_ENOUGH_REPLICAS)), 'failed', 'not-enough-replicas'],
+    ['NOT_ENOUGH_REPLICAS_AFTER_APPEND', () => afterRetries(protocolError(NOT_ENOUGH_REPLICAS_AFTER_APPEND)), 'unknown', 'not-enough-replicas-after-append'],
+    ['NOT_LEADER_FOR_PARTITION', () => afterRetries(protocolError(NOT_LEADER_FOR_PARTITION)), 'failed', 'not-leader'],
+    ['REQUEST_TIMED_OUT (the broker waited for replication)', () => bailed(protocolError(REQUEST_TIMED_OUT)), 'unknown', 'timeout'],
+    ['a client-side request timeout', () => afterRetries(requestTimeout()), 'unknown', 'timeout'],
+    ['DUPLICATE_SEQUENCE_NUMBER', () => bailed(protocolError(DUPLICATE_SEQUENCE_NUMBER)), 'unknown', 'duplicate-sequence'],
+    ['OUT_OF_ORDER_SEQUENCE_NUMBER', () => bailed(protocolError(OUT_OF_ORDER_SEQUENCE_NUMBER)), 'failed', 'out-of-order-sequence'],
+    ['INVALID_PRODUCER_EPOCH', () => bailed(protocolError(KAFKA_INVALID_PRODUCER_EPOCH)), 'failed', 'fenced'],
+    ['MESSAGE_TOO_LARGE', () => bailed(protocolError(MESSAGE_TOO_LARGE)), 'failed', 'record-too-large'],
+    ['KAFKA_STORAGE_ERROR (retriable, no class of its own)', () => bailed(protocolError(KAFKA_STORAGE_ERROR)), 'unknown', 'retriable'],
+    ['a connection refused', () => afterRetries(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: 'b1:9092', code: 'ECONNREFUSED' })), 'failed', 'not-sent'],
+    ['a connection reset with the request in flight', () => afterRetries(new KafkaJSConnectionError('Connection error: read ECONNRESET', { broker: 'b1:9092', code: 'ECONNRESET' })), 'unknown', 'connection'],
+    ['metadata not loaded', () => afterRetries(metadataNotLoaded()), 'failed', 'not-sent'],
+    ['a send on a disconnected producer', async () => new KafkaJSError('The producer is disconnected'), 'failed', 'not-connected'],
+    ["kafkajs's own argument check", async () => new KafkaJSNonRetriableError('Invalid message without value for topic "t": {}'), 'failed', 'client-refused'],
+    ['a non-kafkajs error', async () => new TypeError('x is undefined'), 'unknown', 'unclassified'],
+  ] as const)('%s: %s, %s', async (_, error, outcome, errorClass) => {
+    expect(classifySendError(await error(), { partitions: 1 })).toMatchObject({ outcome, errorClass })
+  })
+
+  it('a rejection of a call that spanned several partitions keeps its class, though its outcome becomes unknown', async () => {
+    expect(classifySendError(await afterRetries(protocolError(NOT_ENOUGH_REPLICAS)), { partitions: 3 })).toMatchObject({ outcome: 'unknown', errorClass: 'not-enough-replicas' })
   })
 })

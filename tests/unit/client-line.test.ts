@@ -1,120 +1,156 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, test } from 'vitest'
 import { Cluster } from '../../harness/cluster/cluster.js'
-import type { ClusterDescriptor, LineAddresses, NodeControl } from '../../harness/cluster/types.js'
+import { clusterSpec, serverProperties, specFromEnv } from '../../harness/cluster/config.js'
+import { containerNode, containerServerProperties, toxiproxyProxies } from '../../harness/cluster/containers/wiring.js'
+import { LinesExhaustedError } from '../../harness/cluster/lines.js'
+import { nativeLayout, nativePortCount } from '../../harness/cluster/native.js'
+import type { ClusterDescriptor, NodeControl } from '../../harness/cluster/types.js'
+import { ConfigError } from '../../harness/errors.js'
 import { ClientLine } from '../../harness/faults/index.js'
 
 /**
- * A stand-in for Toxiproxy's proxy API, as much as client lines use: a proxy on a port another
- * proxy holds fails to bind (500), port 0 gets a fresh port. `beforeCreate` runs before each create
- * (another process acting in between).
+ * Client lines without a socket hook: each node gets listeners LINE1..LINEn, each advertised at
+ * a Toxiproxy proxy of its own, and a line is one listener index across the nodes. Here, the
+ * wiring as text and data, and who holds which line; tests/cluster/client-line.test.ts shows it
+ * on the real cluster.
  */
-class StandIn {
-  readonly proxies = new Map<string, { name: string; listen: string; upstream: string; enabled: boolean; toxics: [] }>()
-  beforeCreate: (() => void) | undefined
-  private server: Server | undefined
-  private nextPort = 40_000
+const propertiesOf = (text: string): Record<string, string> =>
+  Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]))
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = ''
-      req.on('data', (c: Buffer) => (body += c.toString()))
-      req.on('end', () => {
-        const name = decodeURIComponent(req.url?.replace(/^\/proxies\/?/, '') ?? '')
-        const reply = (status: number, data?: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(data === undefined ? '' : JSON.stringify(data))
-        if (req.method === 'GET' && name === '') return reply(200, Object.fromEntries(this.proxies))
-        if (req.method === 'GET') return this.proxies.has(name) ? reply(200, this.proxies.get(name)) : reply(404, { error: 'proxy not found' })
-        if (req.method === 'DELETE') return reply(this.proxies.delete(name) ? 204 : 404)
-        this.beforeCreate?.()
-        const p = JSON.parse(body) as { name: string; listen: string; upstream: string }
-        if (this.proxies.has(p.name)) return reply(409, { error: 'proxy already exists' })
-        const [host, port] = [p.listen.slice(0, p.listen.lastIndexOf(':')), p.listen.slice(p.listen.lastIndexOf(':') + 1)]
-        if (port !== '0' && [...this.proxies.values()].some((x) => x.listen.endsWith(`:${port}`))) return reply(500, { error: `listen tcp ${p.listen}: bind: address already in use` })
-        const proxy = { ...p, listen: `${host === '0.0.0.0' ? '[::]' : host}:${port === '0' ? this.nextPort++ : port}`, enabled: true, toxics: [] as [] }
-        this.proxies.set(p.name, proxy)
-        return reply(201, proxy)
-      })
-    })
-    await new Promise<void>((r) => this.server?.listen(0, '127.0.0.1', r))
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
-  }
+/** Ports 20000, 20001, … in the order the native provider takes them. */
+const nativePorts = (nodes: number, lines: number) => Array.from({ length: nativePortCount(nodes, lines) }, (_, i) => 20_000 + i)
 
-  stop(): Promise<void> {
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()))
-  }
-}
-
-const NODES = [1, 2, 3]
-let standIn: StandIn
-afterEach(() => standIn.stop())
-
-async function clusterWith(lines: LineAddresses): Promise<Cluster> {
-  standIn = new StandIn()
-  const descriptor = {
-    provider: 'containers',
-    runDir: '/nonexistent',
-    clusterId: 'x',
-    kafkaVersion: 'x',
-    toxiproxyApi: await standIn.start(),
-    bootstrap: NODES.map((id) => `127.0.0.1:${9000 + id}`),
-    nodes: NODES.map((id) => ({ id, proxies: { client: { name: `kafka-${id}-client`, listen: `127.0.0.1:${9000 + id}`, upstream: `kafka-${id}:9092` } } })),
-    lines,
-    provider_data: {},
-  } as unknown as ClusterDescriptor
-  return new Cluster(descriptor, {} as NodeControl)
-}
-
-/** A containers-style pool: `size` published ports, each reached on host port 50000 + its port. */
-function pool(size: number): LineAddresses {
-  const listen = Array.from({ length: size }, (_, i) => `0.0.0.0:${19201 + i}`)
-  return {
-    listen,
-    reach: Object.fromEntries(listen.map((l, i) => [l, `127.0.0.1:${50_000 + 19201 + i}`])),
-    upstream: Object.fromEntries(NODES.map((id) => [id, `127.0.0.1:${19091 + id}`])),
-  }
-}
-
-describe('client lines take their proxies at the addresses the cluster keeps for them', () => {
-  test('native: any free port, clients dial what Toxiproxy reports, upstream the node’s client proxy', async () => {
-    const c = await clusterWith({ listen: ['127.0.0.1:0'], reach: {}, upstream: { 1: '127.0.0.1:9001', 2: '127.0.0.1:9002', 3: '127.0.0.1:9003' } })
-    const a = await ClientLine.open(c, 'a')
-    const b = await ClientLine.open(c, 'b')
-    expect(a.routes).toEqual({ '127.0.0.1:9001': '127.0.0.1:40000', '127.0.0.1:9002': '127.0.0.1:40001', '127.0.0.1:9003': '127.0.0.1:40002' })
-    expect(Object.values(b.routes)).toEqual(['127.0.0.1:40003', '127.0.0.1:40004', '127.0.0.1:40005'])
-    expect(standIn.proxies.get('line-a-kafka-2')?.upstream).toBe('127.0.0.1:9002')
+describe('the wiring of client lines', () => {
+  test('native: each line listener binds its own port and advertises its own proxy, with one network thread', () => {
+    const { nodes } = nativeLayout('/run', 3, 2, nativePorts(3, 2))
+    const node = nodes[1]!
+    const props = propertiesOf(serverProperties({ id: 2, listen: node.ports, proxied: { client: 1, replication: 2, controller: 3, lines: node.lines.map((l) => Number(l.listen.split(':')[1])) }, voters: '', dataDir: '/d', extra: {} }))
+    const [l1, l2] = node.lines
+    expect(props.listeners).toBe(`CLIENT://127.0.0.1:${node.ports.client},REPLICATION://127.0.0.1:${node.ports.replication},CONTROLLER://127.0.0.1:${node.ports.controller},LINE1://${l1?.upstream},LINE2://${l2?.upstream}`)
+    expect(props['advertised.listeners']).toBe(`CLIENT://127.0.0.1:1,REPLICATION://127.0.0.1:2,LINE1://${l1?.listen},LINE2://${l2?.listen}`)
+    expect(props['listener.security.protocol.map']).toBe('CLIENT:PLAINTEXT,REPLICATION:PLAINTEXT,CONTROLLER:PLAINTEXT,LINE1:PLAINTEXT,LINE2:PLAINTEXT')
+    expect(props['listener.name.line1.num.network.threads']).toBe('1')
+    expect(props['listener.name.line2.num.network.threads']).toBe('1')
+    expect(props['num.network.threads']).toBe('2')
   })
 
-  test('containers: a line takes free pool entries, clients dial their published ports, and closing gives them back', async () => {
-    const c = await clusterWith(pool(6))
-    const a = await ClientLine.open(c, 'a')
-    const b = await ClientLine.open(c, 'b')
-    expect(a.routes).toEqual({ '127.0.0.1:9001': '127.0.0.1:69201', '127.0.0.1:9002': '127.0.0.1:69202', '127.0.0.1:9003': '127.0.0.1:69203' })
-    expect(Object.values(b.routes)).toEqual(['127.0.0.1:69204', '127.0.0.1:69205', '127.0.0.1:69206'])
-    expect(standIn.proxies.get('line-b-kafka-3')).toMatchObject({ listen: '[::]:19206', upstream: '127.0.0.1:19094' })
-    await a.close()
-    const d = await ClientLine.open(c, 'd')
-    expect(Object.values(d.routes)).toEqual(['127.0.0.1:69201', '127.0.0.1:69202', '127.0.0.1:69203'])
+  test('native: line k of node n is proxy kafka-n-line-k, every port distinct', () => {
+    const { apiPort, nodes } = nativeLayout('/run', 3, 2, nativePorts(3, 2))
+    expect(nodes.map((n) => n.lines.map((l) => l.name))).toEqual([
+      ['kafka-1-line-1', 'kafka-1-line-2'],
+      ['kafka-2-line-1', 'kafka-2-line-2'],
+      ['kafka-3-line-1', 'kafka-3-line-2'],
+    ])
+    const all = [apiPort, ...nodes.flatMap((n) => [...Object.values(n.proxies).flatMap((p) => [p.listen, p.upstream]), ...n.lines.flatMap((l) => [l.listen, l.upstream])])]
+    expect(new Set(all).size).toBe(nativePortCount(3, 2))
+    for (const n of nodes) expect(n.lines.map((l) => l.upstream)).toEqual(n.ports.lines.map((p) => `127.0.0.1:${p}`))
   })
 
-  test('an exhausted pool fails naming its size, who holds it and the fix, and leaves no half-open line', async () => {
-    const c = await clusterWith(pool(4))
-    await ClientLine.open(c, 'a')
-    const err = await ClientLine.open(c, 'b').catch((e: Error) => e)
-    expect(err).toBeInstanceOf(Error)
-    expect((err as Error).message).toMatch(/all 4 addresses the cluster keeps for client lines .* held, by line-a-kafka-1, line-a-kafka-2, line-a-kafka-3, line-b-kafka-1\. Fix: close lines .* LINES_AT_ONCE in harness\/cluster\/containers\/wiring\.ts/)
-    expect([...standIn.proxies.keys()].sort()).toEqual(['line-a-kafka-1', 'line-a-kafka-2', 'line-a-kafka-3'])
+  test('containers: a line listener binds in the broker, is advertised at its proxy’s published host port, and Toxiproxy dials it by the broker’s alias', () => {
+    const published = (port: number) => `127.0.0.1:${port + 30_000}`
+    const node = containerNode('/run', 3, 2, published)
+    expect(node.lines).toEqual([
+      { name: 'kafka-3-line-1', listen: '127.0.0.1:49203', upstream: 'kafka-3:9095' },
+      { name: 'kafka-3-line-2', listen: '127.0.0.1:49213', upstream: 'kafka-3:9096' },
+    ])
+    const props = propertiesOf(containerServerProperties({ id: 3, nodes: 3, clientAddress: node.proxies.client.listen, lineAddresses: node.lines.map((l) => l.listen) }))
+    expect(props.listeners).toBe('CLIENT://0.0.0.0:9092,REPLICATION://0.0.0.0:9093,CONTROLLER://0.0.0.0:9094,LINE1://0.0.0.0:9095,LINE2://0.0.0.0:9096')
+    expect(props['advertised.listeners']).toBe('CLIENT://127.0.0.1:49094,REPLICATION://toxiproxy:29094,LINE1://127.0.0.1:49203,LINE2://127.0.0.1:49213')
+    expect(props['listener.security.protocol.map']).toContain('LINE2:PLAINTEXT')
+    const lineProxies = toxiproxyProxies(3, 2).filter((p) => p.name.startsWith('kafka-3-line'))
+    expect(lineProxies).toEqual([
+      { name: 'kafka-3-line-1', listen: '0.0.0.0:19203', upstream: 'kafka-3:9095', enabled: false },
+      { name: 'kafka-3-line-2', listen: '0.0.0.0:19213', upstream: 'kafka-3:9096', enabled: false },
+    ])
   })
 
-  test('an entry taken by another process between the look and the create: the next one is used', async () => {
-    const c = await clusterWith(pool(6))
-    let raced = false
-    standIn.beforeCreate = () => {
-      if (raced) return
-      raced = true
-      standIn.proxies.set('line-other-kafka-1', { name: 'line-other-kafka-1', listen: '[::]:19201', upstream: '127.0.0.1:19092', enabled: true, toxics: [] })
+  test('without lines (docker-compose.yml) nothing of them is configured', () => {
+    const props = propertiesOf(containerServerProperties({ id: 1, nodes: 3, clientAddress: 'localhost:19092' }))
+    expect(Object.keys(props).filter((k) => /line/i.test(k) || /LINE/.test(props[k] ?? ''))).toEqual([])
+    expect(toxiproxyProxies(3).some((p) => p.name.includes('line'))).toBe(false)
+  })
+
+  test('the number of lines is validated, from the spec and the environment', () => {
+    expect(clusterSpec().lines).toBe(2)
+    expect(clusterSpec({ lines: 0 }).lines).toBe(0)
+    expect(() => clusterSpec({ lines: 9 })).toThrow(ConfigError)
+    expect(() => clusterSpec({ lines: 1.5 })).toThrow(/lines: must be an integer from 0 to 8/)
+    expect(specFromEnv({ KAFKA_DURABILITY_LINES: '4' })).toEqual({ lines: 4 })
+    expect(() => specFromEnv({ KAFKA_DURABILITY_LINES: 'many' })).toThrow(/KAFKA_DURABILITY_LINES: must be an integer from 0 to 8/)
+    expect(() => clusterSpec({ brokerConfig: { 'listener.security.protocol.map': 'CLIENT:SSL' } })).toThrow(/set by the harness/)
+  })
+})
+
+describe('who holds which line: claim files in the run folder, seen by every process of the run', () => {
+  let runDir: string
+  afterEach(() => rmSync(runDir, { recursive: true, force: true }))
+
+  let descriptor: ClusterDescriptor
+  /** A cluster's line slots over a real run folder; nothing here talks to Toxiproxy. */
+  function slots(lines: number) {
+    runDir = mkdtempSync(join(tmpdir(), 'kd-lines-'))
+    descriptor = { provider: 'native', runDir, toxiproxyApi: 'http://127.0.0.1:1', bootstrap: [], nodes: nativeLayout(runDir, 3, lines, nativePorts(3, lines)).nodes } as unknown as ClusterDescriptor
+    return new Cluster(descriptor, {} as NodeControl).lines
+  }
+
+  test('a line is its listener index on every node; claims take the first free index; a release gives it back', () => {
+    const s = slots(2)
+    expect(s.claim('a')).toBe(1)
+    expect(s.claim('b')).toBe(2)
+    s.release(1, 'a')
+    expect(s.claim('c')).toBe(1)
+    expect(s.bootstrap(2)).toEqual(descriptor.nodes.map((n) => n.lines[1]?.listen))
+    expect([...s.claims().values()].map((c) => c.line)).toEqual(['c', 'b'])
+  })
+
+  test('all held: the error names each holder and the fix', () => {
+    const s = slots(2)
+    s.claim('payment-service')
+    s.claim('gate-answers')
+    const err = (() => {
+      try {
+        s.claim('one-too-many')
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(err).toBeInstanceOf(LinesExhaustedError)
+    expect((err as Error).message).toMatch(
+      new RegExp(`all 2 client lines of this cluster are held \\(line 1: payment-service \\(pid ${process.pid}, since .*\\), line 2: gate-answers .*\\)\\. Fix: close lines no longer in use \\(ClientLine.close\\(\\)\\).*clusterSpec\\(\\{ lines: N \\}\\) or KAFKA_DURABILITY_LINES=N`),
+    )
+    expect(() => slots(0).claim('x')).toThrow(/started without client lines \(lines: 0\)\. Fix: /)
+  })
+
+  test('a line held by another live process is skipped; once that process is gone, its line is taken over', async () => {
+    const s = slots(2)
+    const other = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      import { Cluster } from './harness/cluster/cluster.js'
+      const d = JSON.parse(process.argv[1])
+      console.log('claimed', new Cluster(d, {}).lines.claim('other-process'))
+      setInterval(() => {}, 1 << 30)
+    `, JSON.stringify(descriptor)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const exited = new Promise((r) => other.once('exit', r))
+    try {
+      const [line] = await new Promise<string[]>((resolve) => createInterface({ input: other.stdout }).once('line', (l) => resolve([l])))
+      expect(line).toBe('claimed 1')
+      expect(s.claim('mine')).toBe(2)
+      expect(() => s.claim('third')).toThrow(/line 1: other-process \(pid \d+/)
+    } finally {
+      other.kill('SIGKILL')
+      await exited
     }
-    const a = await ClientLine.open(c, 'a')
-    expect(Object.values(a.routes)).toEqual(['127.0.0.1:69202', '127.0.0.1:69203', '127.0.0.1:69204'])
+    expect(s.claim('after')).toBe(1)
+  })
+
+  test('a bad line name is a typed error, before anything is claimed', async () => {
+    const s = slots(1)
+    const cluster = { lines: s } as unknown as Cluster
+    await expect(ClientLine.open(cluster, 'Payment Service')).rejects.toThrow(ConfigError)
+    expect(s.claims().size).toBe(0)
   })
 })

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { describe, expect, test } from 'vitest'
-import { contradictions, effectiveRetries, loadGateConfig, parseGateConfig, productionRetry, type GateConfig } from '../../harness/gate/config.js'
+import { kafkajsOptions } from '../../harness/clients/kafkajs/index.js'
+import { contradictions, loadGateConfig, parseGateConfig, productionProfile, productionRetry } from '../../harness/gate/config.js'
 
 const base = { name: 'x', send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } }
 const withFields = (patch: Record<string, unknown>) => ({ ...base, ...patch })
@@ -36,7 +37,8 @@ describe("a team's producer config", () => {
 
   test('acks is accepted as 0, 1, -1, "all", and their strings', () => {
     for (const [given, acks] of [[0, 0], [1, 1], [-1, -1], ['all', -1], ['-1', -1], ['1', 1], ['0', 0]] as const) {
-      expect(parseGateConfig(withFields({ send: { acks: given } })).send.acks).toBe(acks)
+      expect(parseGateConfig(withFields({ send: { acks: given } })).producer.acks).toBe(acks)
+      expect(parseGateConfig({ name: 'x', producer: { acks: given }, claims: { noDuplicates: true } }).producer.acks).toBe(acks)
     }
   })
 
@@ -46,20 +48,30 @@ describe("a team's producer config", () => {
     expect(contradictions(nonIdempotent)[0]?.message).toMatch(/non-idempotent producer that retries/)
     const acks1 = loadGateConfig('examples/configs/acks1.json')
     expect(contradictions(acks1).map((c) => c.field)).toEqual(['claims.noAcknowledgedLoss'])
-    expect(contradictions(loadGateConfig('examples/configs/safe.json'))).toEqual([])
+    expect(contradictions(loadGateConfig('examples/configs/safe.json')).map((c) => c.field)).toEqual(['claims.noAcknowledgedLoss'])
+  })
+
+  test('an idempotent or transactional producer that can give up cannot claim no acknowledged loss; one that never gives up, or a plain one, can', () => {
+    const loss = (producer: object) => contradictions(parseGateConfig({ name: 'x', producer, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } })).map((c) => c.message)
+    expect(loss({ idempotent: true })).toEqual([expect.stringMatching(/^contradicts producer\.idempotent=true with 5 retries: when a send call gives up .* Recreate the producer after any failed send/)])
+    expect(loss({ idempotent: true, retry: { retries: 1 } })).toEqual([expect.stringMatching(/with 1 retries/)])
+    expect(loss({ idempotent: true, transactionalId: 't' })).toEqual([expect.stringMatching(/^contradicts producer\.transactionalId \(transactional\) with 5 retries: .*the aborted transaction does not reset them/)])
+    expect(loss({ idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER } })).toEqual([])
+    expect(loss({ idempotent: false })).toEqual([])
   })
 
   const claimsAll = { noAcknowledgedLoss: true, noDuplicates: true, perKeyOrder: true }
   const ruledOut = (producer: object, send: object) => contradictions(parseGateConfig({ name: 'x', producer, send, claims: claimsAll })).map((c) => c.field)
   test.each([
-    ['idempotent, one call at a time', { idempotent: true }, { acks: 'all' }, []],
+    ['idempotent, one call at a time', { idempotent: true }, { acks: 'all' }, ['claims.noAcknowledgedLoss']],
+    ['idempotent, one call at a time, never giving up', { idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER } }, { acks: 'all' }, []],
     ['never retries, 4 calls in flight', { retry: { retries: 0 }, maxInFlightRequests: 5 }, { acks: 'all', callsInFlight: 4 }, []],
     ['retries without idempotence, one call at a time, 5 requests in flight', { maxInFlightRequests: 5 }, { acks: 'all' }, ['claims.noDuplicates']],
     ['idempotent, 4 calls in flight', { idempotent: true }, { acks: 'all', callsInFlight: 4 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
     ['idempotent, 4 calls in flight, one request in flight', { idempotent: true, maxInFlightRequests: 1 }, { acks: 'all', callsInFlight: 4 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
     ['acks=0', {}, { acks: 0 }, ['claims.noAcknowledgedLoss']],
     ['acks=1, retries, 2 calls', { maxInFlightRequests: 1 }, { acks: 1, callsInFlight: 2 }, ['claims.noAcknowledgedLoss', 'claims.noDuplicates', 'claims.perKeyOrder']],
-    ['transactional', { idempotent: true, transactionalId: 'tx' }, { acks: 'all', recordsPerCall: 10 }, []],
+    ['transactional', { idempotent: true, transactionalId: 'tx' }, { acks: 'all', recordsPerCall: 10 }, ['claims.noAcknowledgedLoss']],
   ])('%s: rules out %j', (_, producer, send, fields) => {
     expect(ruledOut(producer, send)).toEqual(fields)
   })
@@ -94,20 +106,23 @@ function kafkajsRetrier(retry: object | undefined, nodeEnv: string | undefined):
 }
 
 describe("kafkajs's retries, as the gate runs them", () => {
-  const configs: GateConfig['producer'][] = [{}, { idempotent: true }, { retry: { retries: 0 } }, { idempotent: true, retry: { initialRetryTime: 100 } }, { retry: { retries: 2, initialRetryTime: 20 } }]
+  const producers: { idempotent?: boolean; retry?: Record<string, number> }[] = [{}, { idempotent: true }, { retry: { retries: 0 } }, { idempotent: true, retry: { initialRetryTime: 100 } }, { retry: { retries: 2, initialRetryTime: 20 } }]
+  const gateConfig = (producer: object) => parseGateConfig({ name: 'x', producer, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } })
 
-  test.each(configs)('effectiveRetries(%j) is what the real kafkajs retrier does with NODE_ENV unset', (producer) => {
+  test.each(producers)('the production retries of %j are what the real kafkajs retrier does with NODE_ENV unset', (producer) => {
     const production = kafkajsRetrier(producer.retry, undefined)
     expect(production.error).toBe('KafkaJSNumberOfRetriesExceeded')
-    expect(production.attempts - 1).toBe(effectiveRetries(producer))
+    expect(production.attempts - 1).toBe(productionRetry(gateConfig(producer)).retries)
   })
 
-  test.each(configs)("the gate's lane for %j retries as production does, even under NODE_ENV=test", (producer) => {
+  test.each(producers)("the gate's lane for %j retries as production does, even under NODE_ENV=test", (producer) => {
     const production = kafkajsRetrier(producer.retry, undefined)
-    const gated = kafkajsRetrier(productionRetry(producer), 'test')
+    // the retry object the lane's kafkajs producer is built with
+    const laneRetry = kafkajsOptions(productionProfile(gateConfig(producer))).producer.retry
+    const gated = kafkajsRetrier(laneRetry, 'test')
     expect(gated.attempts).toBe(production.attempts)
     // The first delay is initialRetryTime within the randomisation factor, the same bounds in both.
-    const { initialRetryTime, factor } = productionRetry(producer)
+    const { initialMs: initialRetryTime, jitter: factor } = productionRetry(gateConfig(producer))
     for (const run of [production, gated]) {
       if (run.delays[0] === undefined) continue
       expect(run.delays[0]).toBeGreaterThanOrEqual(Math.floor(initialRetryTime * (1 - factor)))
@@ -118,5 +133,41 @@ describe("kafkajs's retries, as the gate runs them", () => {
   test('without the production values, vitest would gate a config with other retries: the reason they are filled in', () => {
     expect(kafkajsRetrier(undefined, 'test').attempts - 1).toBe(15)
     expect(kafkajsRetrier(undefined, undefined).attempts - 1).toBe(5)
+  })
+})
+
+describe('a config in the client-neutral format (a producer profile and a client)', () => {
+  const neutral = (producer: object, extra: object = {}) => parseGateConfig({ name: 'x', producer, claims: { noAcknowledgedLoss: true }, ...extra })
+
+  test('examples/configs/safe-profile.json is safe.json in this format: the same producer, the same contradictions', () => {
+    const profile = loadGateConfig('examples/configs/safe-profile.json')
+    expect(profile.producer).toEqual(loadGateConfig('examples/configs/safe.json').producer)
+    expect(contradictions(profile).map((c) => c.field)).toEqual(contradictions(loadGateConfig('examples/configs/safe.json')).map((c) => c.field))
+  })
+
+  test('reads the same as the kafkajs format it stands for, and names fields as written', () => {
+    const legacy = parseGateConfig({ name: 'x', producer: { idempotent: true, maxInFlightRequests: 1, retry: { retries: 10, initialRetryTime: 100, factor: 0.1 } }, send: { acks: 'all', timeout: 5000, compression: 'gzip', callsInFlight: 1, recordsPerCall: 5 }, claims: { noAcknowledgedLoss: true } })
+    const profile = neutral({ acks: 'all', idempotent: true, requestsInFlight: 1, retries: 10, retryBackoff: { initialMs: 100, jitter: 0.1 }, ackTimeoutMs: 5000, compression: 'gzip', recordsPerCall: 5 })
+    expect(profile.producer).toEqual(legacy.producer)
+    expect({ legacy: legacy.format, profile: profile.format, client: profile.client }).toEqual({ legacy: 'kafkajs', profile: 'profile', client: 'kafkajs' })
+    expect(contradictions(neutral({ acks: 1 }))[0]?.message).toMatch(/^contradicts producer\.acks=1: .* Set producer\.acks: "all"$/)
+  })
+
+  test.each([
+    [{ acks: 'all', idempotant: true }, {}, /producer\.idempotant: unknown option; did you mean 'idempotent'\?/],
+    [{ idempotent: true }, {}, /producer\.acks: is required: 0, 1, -1 or "all"/],
+    [{ acks: 2 }, {}, /producer\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/],
+    [{ acks: 'all' }, { client: 'kafkajss' }, /client: unknown client; did you mean 'kafkajs'\? Known clients: kafkajs/],
+    [{ acks: 'all' }, { client: 'franz-go' }, /client: unknown client Known clients: kafkajs .*harness\/clients\/registry\.ts/],
+    [{ acks: 'all', lingerMs: 5 }, {}, /producer\.lingerMs: kafkajs has no linger: .*Leave it out \(or 0\) and batch with producer\.recordsPerCall \(got 5\)/],
+    [{ acks: 'all', batchBytes: 16384 }, {}, /producer\.batchBytes: kafkajs has no batch size/],
+    [{ acks: 'all', compression: 'zstd' }, {}, /producer\.compression: must be "none" or "gzip" \(kafkajs ships no other codec without a plugin\)/],
+    [{ acks: 'all', compression: 'brotli' }, {}, /producer\.compression: must be one of none, gzip, snappy, lz4, zstd/],
+    [{ acks: 1, idempotent: true }, {}, /producer\.acks: must be "all" \(-1\) with producer\.idempotent: true/],
+    [{ acks: 'all', idempotent: true, retries: 0 }, {}, /producer\.retries: must be at least 1 with producer\.idempotent: true/],
+    [{ acks: 'all', transactionalId: 'tx', callsInFlight: 2 }, {}, /producer\.callsInFlight: must be 1 with producer\.transactionalId/],
+    [{ acks: 'all', partitioner: 'sticky' }, {}, /producer\.partitioner: must be one of default, murmur2/],
+  ])('rejects producer %j %j', (producer, extra, message) => {
+    expect(() => neutral(producer, extra)).toThrow(message)
   })
 })

@@ -4,7 +4,7 @@ import { verdictTableMarkdown, verdictTableText } from '../../harness/gate/table
 import { judgeConfig, judgeScenario, type ScenarioRun } from '../../harness/gate/verdict.js'
 import type { FaultWindow } from '../../harness/faults/index.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import type { LaneResult, LaneStep } from '../../harness/scenarios/acks.js'
+import type { LaneResult, LaneStep } from '../../harness/engines/index.js'
 import type { LedgerEntry, LogRecord } from '../../harness/workload/index.js'
 import { ack, entry, failed, ledgerOf, logOf, rec, unknown } from './support/history.js'
 
@@ -17,7 +17,7 @@ function lane(entries: LedgerEntry[], records: LogRecord[], more: { acks?: -1 | 
   const verdict = reconcile(ledger, log)
   const acks = more.acks ?? -1
   return {
-    acks, variant: 'c', topic: 't', profile: { variant: 'c', producer: {}, send: { acks } },
+    acks, variant: 'c', topic: 't', profile: { variant: 'c', producer: { acks } },
     steps: more.steps ?? [], facts: more.writtenUnanswered === undefined ? {} : { writtenUnanswered: more.writtenUnanswered },
     ...(more.unreconciled ? { unreconciled: more.unreconciled } : {}),
     ledger, log, verdict, absent: 0, row: {} as LaneResult['row'],
@@ -90,7 +90,7 @@ describe('the gate judges one claim in one scenario', () => {
 })
 
 describe('the gate judges a config over the battery', () => {
-  const safe = parseGateConfig({ name: 'c', producer: { idempotent: true }, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true, noDuplicates: true } })
+  const safe = parseGateConfig({ name: 'c', producer: { idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER } }, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true, noDuplicates: true } })
   const kept = run(lane(beforeAndThrough, bothWritten, { writtenUnanswered: 1 }))
   const quiet = run(lane([ack('a', 0, 0, { start: 0 })], [rec(0, 0, 'a')]))
   const statuses = (v: ReturnType<typeof judgeConfig>) => Object.fromEntries(v.claims.map((c) => [c.claim, c.status])) as Record<Claim, string>

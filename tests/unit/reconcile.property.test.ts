@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { reconcile, type Verdict } from '../../harness/reconcile/index.js'
 import type { LogRecord } from '../../harness/workload/index.js'
 import { boundsFor, cleanHistory, logOf, rec, type History, type ReadOrder, type SendPlan } from './support/history.js'
-import { oracle } from './support/oracle.js'
+import { idShape, reshape, type Shaped } from './support/id-shapes.js'
+import { oracle, pairKey } from './support/oracle.js'
 
 const RUNS = { numRuns: 200 }
 
@@ -39,7 +40,7 @@ function appendable(h: History) {
   return { records, append }
 }
 
-const fates = (h: History) => {
+const fates = (h: Shaped) => {
   const written = new Set(h.log.records.map((r) => r.id))
   const count = (outcome: string, present: boolean) =>
     h.ledger.entries.filter((e) => e.outcome === outcome && written.has(e.id) === present).length
@@ -54,9 +55,10 @@ function expectCounts(v: Verdict, expected: Partial<Record<keyof Verdict['anomal
 }
 
 describe('reconcile properties: clean histories', () => {
-  it('a clean history is clean, and unknown outcomes are split exactly', () => {
+  it('a clean history is clean, and unknown outcomes are split exactly, whatever the shape of the ids', () => {
     fc.assert(
-      fc.property(history, (h) => {
+      fc.property(history, idShape, (clean, { shape, seed, pool }) => {
+        const h = reshape(clean, shape, seed, pool)
         const v = reconcile(h.ledger, h.log)
         expect(v.ok).toBe(true)
         expectCounts(v, { ...fates(h) })
@@ -268,10 +270,12 @@ describe('reconcile properties: agreement with a naive reading of the definition
       }
       return { ledger: { ...h.ledger, entries }, log: logOf(records, boundsFor(records, partitions).map((x, i) => ({ ...x, low: i === 0 && x.high > 2 ? 1 : 0 }))) }
     })
+  /** The same, its ids renamed to any shape (support/id-shapes.ts): UUIDs, hex order ids, any strings, a mix. */
+  const damagedAnyIds = fc.tuple(damaged, idShape).map(([h, { shape, seed, pool }]) => reshape(h, shape, seed, pool))
 
-  it('counts and the sets of ids in evidence match the oracle', () => {
+  it('counts and the sets of ids in evidence match the oracle, whatever the shape of the ids', () => {
     fc.assert(
-      fc.property(damaged, ({ ledger, log }) => {
+      fc.property(damagedAnyIds, ({ ledger, log }) => {
         const v = reconcile(ledger, log, { evidenceLimit: 10_000 })
         const o = oracle(ledger, log)
         const ids = (xs: readonly { id: string | null }[]) => new Set(xs.map((x) => x.id))
@@ -284,15 +288,17 @@ describe('reconcile properties: agreement with a naive reading of the definition
         expect(a.overwritten).toMatchObject({ count: o.overwritten.size, alsoLost: o.alsoLost, reused: o.reused })
         expect(a.reordered.count).toBe(o.reorderedPairs.size)
         for (const e of a.reordered.evidence) {
-          expect(o.reorderedPairs).toContain(`${e.ackedFirst.id} ${e.readFirst.id} ${e.partition}`)
+          expect(o.reorderedPairs).toContain(pairKey(e.ackedFirst.id, e.readFirst.id, e.partition))
         }
-        const overtaken = (pairs: Set<string>) => new Set([...pairs].map((pair) => pair.split(' ').filter((_, i) => i !== 1).join(' ')))
-        expect(new Set(a.reordered.evidence.map((e) => `${e.ackedFirst.id} ${e.partition}`))).toEqual(overtaken(o.reorderedPairs))
+        // the overtaken record of each pair, and its partition
+        const overtaken = (pairs: Set<string>) =>
+          new Set([...pairs].map((pair) => JSON.parse(pair) as [string, string, number]).map(([first, , partition]) => JSON.stringify([first, partition])))
+        expect(new Set(a.reordered.evidence.map((e) => JSON.stringify([e.ackedFirst.id, e.partition])))).toEqual(overtaken(o.reorderedPairs))
         expect(a.outOfSendOrder.count).toBe(o.outOfSendOrderPairs.size)
         for (const e of a.outOfSendOrder.evidence) {
-          expect(o.outOfSendOrderPairs).toContain(`${e.sentFirst.id} ${e.readFirst.id} ${e.partition}`)
+          expect(o.outOfSendOrderPairs).toContain(pairKey(e.sentFirst.id, e.readFirst.id, e.partition))
         }
-        expect(new Set(a.outOfSendOrder.evidence.map((e) => `${e.sentFirst.id} ${e.partition}`))).toEqual(overtaken(o.outOfSendOrderPairs))
+        expect(new Set(a.outOfSendOrder.evidence.map((e) => JSON.stringify([e.sentFirst.id, e.partition])))).toEqual(overtaken(o.outOfSendOrderPairs))
         expect(new Set(a.phantom.evidence.map((e) => `${e.partition}:${e.offset}`))).toEqual(o.phantoms)
         expect(a.phantom.count).toBe(o.phantoms.size)
         expect(new Set(a.keySplit.evidence.map((e) => e.key))).toEqual(o.keySplit)
@@ -305,9 +311,29 @@ describe('reconcile properties: agreement with a naive reading of the definition
     )
   })
 
+  it('ids are only compared: renamed to ids of no workload form (order kept), the verdict is renamed and nothing else changes', () => {
+    // a separator after every code unit: injective and order-preserving, and no id ends in -<digits>
+    const renamer = (sep: string) => (id: string) => id.split('').map((unit) => unit + sep).join('')
+    const renamed = (v: unknown, f: (id: string) => string): unknown =>
+      Array.isArray(v)
+        ? v.map((x) => renamed(x, f))
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === 'id' && typeof x === 'string' ? f(x) : renamed(x, f)]))
+          : v
+    fc.assert(
+      fc.property(damaged, fc.constantFrom('\u0001', 'é', '😀', '-x'), fc.constantFrom(3, 10_000), ({ ledger, log }, sep, limit) => {
+        const f = renamer(sep)
+        const ledger2 = { ...ledger, entries: ledger.entries.map((e) => ({ ...e, id: f(e.id) })) }
+        const log2 = { ...log, records: log.records.map((r) => ({ ...r, id: r.id === null ? null : f(r.id) })) }
+        expect(reconcile(ledger2, log2, { evidenceLimit: limit })).toEqual(renamed(reconcile(ledger, log, { evidenceLimit: limit }), f))
+      }),
+      RUNS,
+    )
+  })
+
   it('capped evidence is the first examples of the full evidence, in order', () => {
     fc.assert(
-      fc.property(damaged, fc.integer({ min: 0, max: 4 }), ({ ledger, log }, limit) => {
+      fc.property(damagedAnyIds, fc.integer({ min: 0, max: 4 }), ({ ledger, log }, limit) => {
         const full = reconcile(ledger, log, { evidenceLimit: 10_000 })
         const capped = reconcile(ledger, log, { evidenceLimit: limit })
         for (const name of Object.keys(full.anomalies) as (keyof Verdict['anomalies'])[]) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { describeVerdict, reconcile, type Verdict } from '../../harness/reconcile/index.js'
 import type { LedgerEntry } from '../../harness/workload/index.js'
 import { ack, entry, failed, ledgerOf, logOf, rec, unknown } from './support/history.js'
+import { uuidOf } from './support/id-shapes.js'
 
 const counts = (v: Verdict) =>
   Object.fromEntries(Object.entries(v.anomalies).map(([name, cls]) => [name, cls.count]))
@@ -330,6 +331,22 @@ describe('reconcile: evidence and input checks', () => {
     expect(v.anomalies.lost.evidence.map((e) => e.ack?.offset)).toEqual([0, 1, 2, 3, 4, 5, 6])
     expect(v.anomalies.overwritten.count).toBe(50)
     expect(v.anomalies.overwritten.evidence).toHaveLength(7)
+  })
+
+  it('acknowledged positions of any value (negative, fractional, far off, never read) are only hints: workload ids and UUIDs get the same verdict', () => {
+    const acks: [number, number][] = [[0, -1], [0, 0.5], [70_000, 0], [1, 1e15], [0.5, 0], [2, 3], [2, 4]]
+    const verdict = (id: (i: number) => string) =>
+      reconcile(
+        ledgerOf(acks.map(([p, o], i) => ack(id(i), p, o, { start: i * 10 }))),
+        // entry 1's id sits where entry 6 was acknowledged: the hint there names the wrong entry
+        logOf([rec(0, 0, id(0)), rec(2, 3, id(5)), rec(2, 4, id(1)), rec(1, 0, 'x'), rec(0, 1, id(6))]),
+      )
+    const workload = verdict((i) => `id-${i}`)
+    const uuids = verdict((i) => uuidOf(i))
+    expect(counts(uuids)).toEqual(counts(workload))
+    expect(counts(workload)).toMatchObject({ lost: 3, phantom: 1 })
+    const ids = (v: Verdict) => v.anomalies.overwritten.evidence.map((e) => e.id).sort()
+    expect(ids(uuids)).toEqual(ids(workload).map((id) => uuidOf(Number(id.slice(3)))).sort())
   })
 
   it('rejects malformed input', () => {

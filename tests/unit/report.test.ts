@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { renderPage } from '../../harness/report/chromium.js'
+import { renderPage } from './support/chromium.js'
 import { matrixMarkdown, scenarioResult, writeReport, type ScenarioResult } from '../../harness/report/index.js'
 
 const T0 = 1_700_000_000_000

@@ -1,12 +1,13 @@
 /**
- * The workload against an in-memory stand-in for kafkajs (support/fake-kafka.ts): its ledger must
- * agree with what was really appended. The real-cluster version of these checks lives in
+ * The workload, through the kafkajs adapter, against an in-memory stand-in for kafkajs
+ * (support/fake-kafka.ts): its ledger must agree with what was really appended. The real-cluster version of these checks lives in
  * tests/cluster.
  */
 import { describe, expect, it } from 'vitest'
+import { ConfigError } from '../../harness/errors.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { mergeLedgers, openProducerSession, sendRecords, startWorkload, type Ledger } from '../../harness/workload/index.js'
-import { placeAcks } from '../../harness/workload/producer.js'
+import { placeAcks } from '../../harness/clients/kafkajs/index.js'
 import { FakeCluster } from './support/fake-kafka.js'
 import { afterRetries, bailed, KafkaJSRequestTimeoutError, protocolError } from './support/kafkajs-errors.js'
 
@@ -21,7 +22,7 @@ const perKeySeqs = (ledger: Ledger) => {
 describe('startWorkload', () => {
   it('records every record acknowledged at the offset it really got, batch and concurrency notwithstanding', async () => {
     const fake = new FakeCluster(3)
-    const run = startWorkload({ kafka: fake.kafka(), topic, keys: 4, count: 103, batchSize: 5, concurrency: 3 })
+    const run = startWorkload({ ...fake.client(), topic, keys: 4, count: 103, batchSize: 5, concurrency: 3 })
     const ledger = await run.done
     expect(ledger.entries).toHaveLength(103)
     expect(ledger.entries.map((e) => e.n)).toEqual([...Array(103).keys()])
@@ -39,13 +40,13 @@ describe('startWorkload', () => {
     expect(starts).toEqual([...starts].sort((a, b) => a - b))
     expect(reconcile(ledger, fake.topicLog(topic))).toBeClean()
     expect(run.progress()).toEqual({ sent: 103, acknowledged: 103, failed: 0, unknown: 0, inFlight: 0 })
-    expect(ledger.settings).toMatchObject({ send: { acks: -1 }, producer: { partitioner: 'default' } })
+    expect(ledger.settings).toMatchObject({ client: 'kafkajs', profile: { acks: -1 }, send: { acks: -1 }, producer: { partitioner: 'default', allowAutoTopicCreation: false } })
     expect(JSON.parse(JSON.stringify(ledger))).toEqual(ledger)
   })
 
   it('writes the id in the header and in a JSON value padded to valueBytes', async () => {
     const fake = new FakeCluster(1)
-    await startWorkload({ kafka: fake.kafka(), topic, keys: ['a', 'b'], count: 4, valueBytes: 100 }).done
+    await startWorkload({ ...fake.client(), topic, keys: ['a', 'b'], count: 4, valueBytes: 100 }).done
     expect(fake.values.map((v) => Buffer.byteLength(v))).toEqual([100, 100, 100, 100])
     fake.records.forEach((r, i) => {
       expect(JSON.parse(fake.values[i]!)).toMatchObject({ id: r.id, key: r.key })
@@ -61,7 +62,7 @@ describe('startWorkload', () => {
       const error = errors.get(call)
       return error === undefined ? { kind: 'ack' } : { kind: 'throw', error, written: call === 2 }
     }
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, keys: 2, count: 8 }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, keys: 2, count: 8 }).done
     const byCall = (call: number) => ledger.entries.find((e) => e.call === call)!
     expect(byCall(2)).toMatchObject({ outcome: 'unknown', offset: null, error: { name: 'KafkaJSNumberOfRetriesExceeded', cause: { name: 'KafkaJSRequestTimeoutError' } } })
     expect(byCall(4)).toMatchObject({ outcome: 'failed', partition: 0, reason: 'broker rejected the batch: MESSAGE_TOO_LARGE' })
@@ -76,14 +77,14 @@ describe('startWorkload', () => {
     const fake = new FakeCluster(4)
     const error = await afterRetries(protocolError(19))
     fake.script = () => ({ kind: 'throw', error, written: false })
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, keys: 8, count: 8, batchSize: 8 }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, keys: 8, count: 8, batchSize: 8 }).done
     expect(new Set(ledger.entries.map((e) => e.partition)).size).toBeGreaterThan(1)
     expect(ledger.entries.every((e) => e.outcome === 'unknown' && /spanned/.test(e.reason ?? ''))).toBe(true)
   })
 
   it('acks=0: every record unknown with reason acks=0, and none is lost', async () => {
     const fake = new FakeCluster(2)
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, send: { acks: 0 }, keys: 3, count: 9, batchSize: 3 }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, producer: { acks: 0 }, keys: 3, count: 9, batchSize: 3 }).done
     expect(ledger.entries.every((e) => e.outcome === 'unknown' && e.reason === 'acks=0' && e.offset === null)).toBe(true)
     const verdict = reconcile(ledger, fake.topicLog(topic))
     expect(verdict).toHaveNoLostAcks()
@@ -93,7 +94,7 @@ describe('startWorkload', () => {
   it('acknowledged(n) resolves once n records are acknowledged, and rejects if the run ends short', async () => {
     const fake = new FakeCluster(1)
     const seen: number[] = []
-    const run = startWorkload({ kafka: fake.kafka(), topic, count: 20, onProgress: (p) => seen.push(p.acknowledged) })
+    const run = startWorkload({ ...fake.client(), topic, count: 20, onProgress: (p) => seen.push(p.acknowledged) })
     await run.acknowledged(10)
     expect(run.progress().acknowledged).toBeGreaterThanOrEqual(10)
     await expect(run.acknowledged(21)).rejects.toThrow('the run ended with 20 of 21 awaited records acknowledged')
@@ -104,7 +105,7 @@ describe('startWorkload', () => {
 
   it('runs until stop() when given no count, and settles every record it sent', async () => {
     const fake = new FakeCluster(2)
-    const run = startWorkload({ kafka: fake.kafka(), topic, concurrency: 2, batchSize: 2 })
+    const run = startWorkload({ ...fake.client(), topic, concurrency: 2, batchSize: 2 })
     await run.acknowledged(30)
     run.stop()
     const ledger = await run.done
@@ -116,7 +117,7 @@ describe('startWorkload', () => {
   it('stops when its AbortSignal aborts', async () => {
     const fake = new FakeCluster(1)
     const controller = new AbortController()
-    const run = startWorkload({ kafka: fake.kafka(), topic, signal: controller.signal, rate: 10_000 })
+    const run = startWorkload({ ...fake.client(), topic, signal: controller.signal, rate: 10_000 })
     await run.acknowledged(5)
     controller.abort()
     const ledger = await run.done
@@ -127,7 +128,7 @@ describe('startWorkload', () => {
   it('abandons a send that never settles after drainTimeoutMs, recording it unknown', async () => {
     const fake = new FakeCluster(1)
     fake.script = (call) => (call === 1 ? { kind: 'hang' } : { kind: 'ack' })
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, count: 6, concurrency: 2, drainTimeoutMs: 20 }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, count: 6, concurrency: 2, drainTimeoutMs: 20 }).done
     expect(ledger.entries).toHaveLength(6)
     const hung = ledger.entries.find((e) => e.call === 1)!
     expect(hung).toMatchObject({ outcome: 'unknown', reason: 'abandoned: still in flight when the run ended', partition: 0 })
@@ -137,7 +138,7 @@ describe('startWorkload', () => {
   it('retries connecting, recording each failure', async () => {
     const fake = new FakeCluster(1)
     fake.connectFailures = 2
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, count: 3, connectBackoff: { minMs: 1, maxMs: 1 } }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, count: 3, connectBackoff: { minMs: 1, maxMs: 1 } }).done
     expect(ledger.events.map((e) => e.type).slice(0, 3)).toEqual(['connect-failed', 'connect-failed', 'connect'])
     expect(ledger.events[0]!.detail).toMatchObject({ attempt: 0, code: 'ECONNREFUSED' })
     expect(ledger.entries.every((e) => e.outcome === 'ok')).toBe(true)
@@ -149,7 +150,7 @@ describe('startWorkload', () => {
       if (call === 3) fake.moveLeader(0, 2, [2, 3])
       return call === 1 ? { kind: 'retry-then-ack' } : { kind: 'ack' }
     }
-    const ledger = await startWorkload({ kafka: fake.kafka(), topic, count: 5 }).done
+    const ledger = await startWorkload({ ...fake.client(), topic, count: 5 }).done
     expect(ledger.entries.find((e) => e.call === 1)!.attempts).toBe(2)
     const events = ledger.events.filter((e) => e.type !== 'connect' && e.type !== 'disconnect')
     expect(events.map((e) => [e.type, e.detail])).toEqual([
@@ -160,11 +161,17 @@ describe('startWorkload', () => {
   })
 
   it('rejects invalid settings at once', () => {
-    const kafka = new FakeCluster(1).kafka()
-    expect(() => startWorkload({ kafka, topic, batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0')
-    expect(() => startWorkload({ kafka, topic, keys: 0 })).toThrow('key count must be a positive integer, got 0')
-    expect(() => startWorkload({ kafka, topic, count: -1 })).toThrow('count must be a non-negative integer, got -1')
-    expect(() => startWorkload({ kafka, topic, producer: { idempotent: true }, send: { acks: 1 } })).toThrow('an idempotent producer needs acks=-1, got acks=1')
+    const fake = new FakeCluster(1).client()
+    expect(() => startWorkload({ ...fake, topic, batchSize: 0 })).toThrow('batchSize must be a positive integer, got 0')
+    expect(() => startWorkload({ ...fake, topic, keys: 0 })).toThrow('key count must be a positive integer, got 0')
+    expect(() => startWorkload({ ...fake, topic, count: -1 })).toThrow('count must be a non-negative integer, got -1')
+    expect(() => startWorkload({ ...fake, topic, producer: { acks: 1, idempotent: true } })).toThrow(
+      new ConfigError('producer.acks', 'must be "all" (-1) with producer.idempotent: true; kafkajs rejects any other acks for an idempotent producer at send time', 1),
+    )
+    expect(() => startWorkload({ ...fake, topic, producer: { lingerMs: 5 } })).toThrow(/producer\.lingerMs: kafkajs has no linger/)
+    expect(() => startWorkload({ ...fake, topic, producer: { retires: 3 } as never })).toThrow(/producer\.retires: unknown option; did you mean 'retries'\?/)
+    expect(() => startWorkload({ ...fake, topic, producer: { acks: 2 } as never })).toThrow(/producer\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/)
+    expect(() => startWorkload({ ...fake, topic, client: 'java' as never })).toThrow(/client: unknown client Known clients: kafkajs/)
   })
 })
 
@@ -172,7 +179,7 @@ describe('the deterministic path', () => {
   it('sendRecords sends exactly the given records, in order, and returns their ledger', async () => {
     const fake = new FakeCluster(3)
     const ledger = await sendRecords({
-      kafka: fake.kafka(),
+      ...fake.client(),
       topic,
       records: [{ key: 'a', id: 'first' }, { key: 'b', id: 'second', partition: 2 }, { key: 'a', id: 'third' }],
     })
@@ -184,7 +191,7 @@ describe('the deterministic path', () => {
 
   it('a session sends in steps; sequence numbers continue per key', async () => {
     const fake = new FakeCluster(1)
-    const session = openProducerSession({ kafka: fake.kafka(), topic, idPrefix: 'run' })
+    const session = openProducerSession({ ...fake.client(), topic, idPrefix: 'run' })
     const first = await session.send([{ key: 'a' }, { key: 'a' }], { batchSize: 2 })
     const second = await session.send([{ key: 'a' }, { key: 'b' }])
     const ledger = await session.close()
@@ -199,8 +206,8 @@ describe('mergeLedgers', () => {
   it('joins the ledgers of producers sharing a topic, so one reconciliation covers them all', async () => {
     const fake = new FakeCluster(2)
     const [a, b] = await Promise.all([
-      startWorkload({ kafka: fake.kafka(), topic, keys: 3, count: 10 }).done,
-      sendRecords({ kafka: fake.kafka(), topic, records: [{ key: 'x' }, { key: 'y' }] }),
+      startWorkload({ ...fake.client(), topic, keys: 3, count: 10 }).done,
+      sendRecords({ ...fake.client(), topic, records: [{ key: 'x' }, { key: 'y' }] }),
     ])
     const merged = mergeLedgers([a, b])
     expect(merged.entries).toHaveLength(12)

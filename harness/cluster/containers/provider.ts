@@ -6,14 +6,13 @@ import { KAFKA_VERSION } from '../../runtime/versions.js'
 import { newClusterId, type ClusterSpec } from '../config.js'
 import type { Started } from '../native.js'
 import type { OpenRun } from '../run.js'
-import { Topology, proxyName } from '../toxiproxy.js'
-import { PATHS, nodeFiles, type ClusterDescriptor, type NodeDescriptor, type ProxyDescriptor } from '../types.js'
+import { Topology } from '../toxiproxy.js'
+import { PATHS, type ClusterDescriptor, type NodeDescriptor } from '../types.js'
 import { ContainersControl, type ContainersData } from './control.js'
 import { engine } from './engine.js'
 import { logGrowth } from './logs.js'
 import { STARTED_MARK, spawnReaper } from './reaper.js'
 import {
-  BROKER_PORTS,
   CONTAINER_LOG4J2_PROPERTIES,
   IMAGES,
   IMAGE_LOG_DIR,
@@ -24,10 +23,11 @@ import {
   NETNS_ROLE,
   ROLE_LABEL,
   brokerAlias,
+  containerNode,
   containerServerProperties,
   jvmEnvironment,
-  linePoolPorts,
   runLabels,
+  toxiproxyLinePort,
   toxiproxyPort,
   toxiproxyProxies,
 } from './wiring.js'
@@ -61,7 +61,6 @@ export async function startContainers(spec: ClusterSpec, opened: OpenRun, log: (
     toxiproxyApi: '',
     bootstrap: [],
     nodes: [],
-    lines: { listen: [], reach: {}, upstream: {} },
     provider_data: data as unknown as Record<string, unknown>,
   }
   const control = new ContainersControl(descriptor)
@@ -73,10 +72,10 @@ export async function startContainers(spec: ClusterSpec, opened: OpenRun, log: (
 
     const holders = await Promise.all(Array.from({ length: spec.nodes }, (_, i) => startHolder(run, i + 1)))
     const toxiproxy = await startToxiproxy(run)
-    log(`Toxiproxy container ${data.toxiproxy.name} up with ${spec.nodes * PATHS.length} proxies; API ${descriptor.toxiproxyApi}`)
-    for (let id = 1; id <= spec.nodes; id++) descriptor.nodes.push(nodeDescriptor(runDir, id, `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(toxiproxyPort(id, 'client'))}`))
+    log(`Toxiproxy container ${data.toxiproxy.name} up with ${spec.nodes * PATHS.length} proxies and ${spec.lines} client line${spec.lines === 1 ? '' : 's'} (${spec.nodes * spec.lines} proxies); API ${descriptor.toxiproxyApi}`)
+    const published = (port: number) => `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(port)}`
+    for (let id = 1; id <= spec.nodes; id++) descriptor.nodes.push(nodeDescriptor(runDir, id, spec.lines, published))
     descriptor.bootstrap = descriptor.nodes.map((n) => n.proxies.client.listen)
-    descriptor.lines = lineAddresses(spec.nodes, (port) => `${toxiproxy.getHost()}:${toxiproxy.getMappedPort(port)}`)
 
     log(`starting ${spec.nodes} Kafka ${KAFKA_VERSION} containers (${IMAGES.kafka}) on network ${data.network}`)
     await Promise.all(descriptor.nodes.map((node, i) => startBroker(run, node, `container:${holders[i]}`, control)))
@@ -117,17 +116,18 @@ async function startHolder(run: Run, id: number): Promise<string> {
   return holder.getId()
 }
 
-/** Toxiproxy with every node's proxies, its API, client proxies and client lines' ports published on host ports. */
+/** Toxiproxy with every node's proxies, its API, client proxies and client lines' proxies published on host ports. */
 async function startToxiproxy(run: Run) {
   const { spec, data, descriptor, tc } = run
   const clientPorts = Array.from({ length: spec.nodes }, (_, i) => toxiproxyPort(i + 1, 'client'))
+  const linePorts = Array.from({ length: spec.nodes }, (_, i) => Array.from({ length: spec.lines }, (_, k) => toxiproxyLinePort(i + 1, k + 1))).flat()
   const toxiproxyLog = createWriteStream(join(descriptor.runDir, 'toxiproxy.log'), { flags: 'a' })
   const toxiproxy = await start(
     run
       .image(IMAGES.toxiproxy)
       .withName(`${data.network}-toxiproxy`)
       .withNetworkAliases(TOXIPROXY_ALIAS)
-      .withExposedPorts(TOXIPROXY_API_PORT, ...clientPorts, ...linePoolPorts(spec.nodes))
+      .withExposedPorts(TOXIPROXY_API_PORT, ...clientPorts, ...linePorts)
       .withLogConsumer((s) => s.pipe(toxiproxyLog))
       .withWaitStrategy(tc.Wait.forHttp('/version', TOXIPROXY_API_PORT))
       .withStartupTimeout(30_000),
@@ -138,7 +138,7 @@ async function startToxiproxy(run: Run) {
   descriptor.toxiproxyApi = `http://${toxiproxy.getHost()}:${toxiproxy.getMappedPort(TOXIPROXY_API_PORT)}`
   const topology = new Topology(descriptor.toxiproxyApi)
   await topology.waitReady()
-  for (const p of toxiproxyProxies(spec.nodes)) await topology.api.createProxy(p)
+  for (const p of toxiproxyProxies(spec.nodes, spec.lines)) await topology.api.createProxy(p)
   return toxiproxy
 }
 
@@ -149,7 +149,7 @@ async function startToxiproxy(run: Run) {
  */
 async function startBroker(run: Run, node: NodeDescriptor, networkMode: string, control: ContainersControl): Promise<void> {
   const { spec, data, descriptor } = run
-  const properties = containerServerProperties({ id: node.id, nodes: spec.nodes, clientAddress: node.proxies.client.listen, extra: spec.brokerConfig })
+  const properties = containerServerProperties({ id: node.id, nodes: spec.nodes, clientAddress: node.proxies.client.listen, lineAddresses: node.lines.map((l) => l.listen), extra: spec.brokerConfig })
   writeFileSync(node.configFile, properties)
   const grown = logGrowth(node.serverLog)
   const name = `${data.network}-${brokerAlias(node.id)}`
@@ -175,39 +175,13 @@ async function startBroker(run: Run, node: NodeDescriptor, networkMode: string, 
   await control.waitStarted(node, (await engine()).container.getById(started.getId()), name, grown)
 }
 
-/**
- * Client lines in the Toxiproxy container: each proxy takes one of the pool's published ports
- * (clients dial its host port, `published`) and dials the node's client proxy inside the container.
- */
-function lineAddresses(nodes: number, published: (port: number) => string): ClusterDescriptor['lines'] {
-  const pool = linePoolPorts(nodes)
-  return {
-    listen: pool.map((port) => `0.0.0.0:${port}`),
-    reach: Object.fromEntries(pool.map((port) => [`0.0.0.0:${port}`, published(port)])),
-    upstream: Object.fromEntries(Array.from({ length: nodes }, (_, i) => [i + 1, `127.0.0.1:${toxiproxyPort(i + 1, 'client')}`])),
-  }
-}
-
-function nodeDescriptor(runDir: string, id: number, clientAddress: string): NodeDescriptor {
-  const dir = join(runDir, `node-${id}`)
-  mkdirSync(dir, { recursive: true })
+/** Node `id`'s descriptor (containerNode), with its run folder made writable for the image's user. */
+function nodeDescriptor(runDir: string, id: number, lines: number, published: (port: number) => string): NodeDescriptor {
+  const node = containerNode(runDir, id, lines, published)
+  mkdirSync(node.dir, { recursive: true })
   // The image runs Kafka as its own user (appuser, uid 1000), which writes the logs here.
-  chmodSync(dir, 0o777)
-  const inside = (path: 'replication' | 'controller'): ProxyDescriptor => ({
-    name: proxyName(id, path),
-    listen: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, path)}`,
-    upstream: `${brokerAlias(id)}:${BROKER_PORTS[path]}`,
-  })
-  return {
-    id,
-    ...nodeFiles(dir),
-    ports: BROKER_PORTS,
-    proxies: {
-      client: { name: proxyName(id, 'client'), listen: clientAddress, upstream: `${brokerAlias(id)}:${BROKER_PORTS.client}` },
-      replication: inside('replication'),
-      controller: inside('controller'),
-    },
-  }
+  chmodSync(node.dir, 0o777)
+  return node
 }
 
 /** Starts a configured container; an image that is neither present nor pullable gets its fix named. */

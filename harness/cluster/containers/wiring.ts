@@ -1,7 +1,8 @@
+import { join } from 'node:path'
 import { KAFKA_VERSION } from '../../runtime/versions.js'
-import { JVM_OPTIONS, LOG4J2_PROPERTIES, serverProperties } from '../config.js'
-import { proxyName } from '../toxiproxy.js'
-import { PATHS, type PathName } from '../types.js'
+import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, serverProperties } from '../config.js'
+import { lineProxyName, proxyName } from '../toxiproxy.js'
+import { PATHS, nodeFiles, type NodeDescriptor, type PathName, type ProxyDescriptor } from '../types.js'
 
 /**
  * How the containers are wired, as data shared by the containers provider and docker-compose.yml
@@ -38,16 +39,18 @@ export function toxiproxyPort(id: number, path: PathName): number {
   return base[path] + id
 }
 
-/**
- * Client lines (harness/faults/client-line.ts) open Toxiproxy proxies during the run; in a
- * container those can only be reached on ports published when it started. The provider publishes
- * LINES_AT_ONCE lines' worth (one port per node each) of ports 19201, 19202, … for them.
- */
-export const LINES_AT_ONCE = 4
+/** Port node `id`'s broker binds for client line k's listener (LINEk): 9095, 9096, … */
+export function brokerLinePort(k: number): number {
+  return BROKER_PORTS.controller + k
+}
 
-/** The Toxiproxy container's ports kept for client lines' proxies. */
-export function linePoolPorts(nodes: number): number[] {
-  return Array.from({ length: LINES_AT_ONCE * nodes }, (_, i) => 19201 + i)
+/**
+ * Port the Toxiproxy container listens on for client line k in front of node `id`: 192k1, 192k2, …
+ * (line 1: 19201-19209, line 2: 19211-19219). The provider publishes each on a host port, which the
+ * node's LINEk listener advertises.
+ */
+export function toxiproxyLinePort(id: number, k: number): number {
+  return 19200 + (k - 1) * 10 + id
 }
 
 export function brokerAlias(id: number): string {
@@ -62,15 +65,50 @@ export interface ToxiproxyProxyConfig {
   enabled: boolean
 }
 
-/** The proxies of `nodes` nodes, as created in the Toxiproxy container. */
-export function toxiproxyProxies(nodes: number): ToxiproxyProxyConfig[] {
+/**
+ * The proxies of `nodes` nodes, as created in the Toxiproxy container: each path's, and each of
+ * `lines` client lines' (disabled until a line is opened on it; harness/cluster/lines.ts).
+ */
+export function toxiproxyProxies(nodes: number, lines = 0): ToxiproxyProxyConfig[] {
   const out: ToxiproxyProxyConfig[] = []
   for (let id = 1; id <= nodes; id++) {
     for (const path of PATHS) {
       out.push({ name: proxyName(id, path), listen: `0.0.0.0:${toxiproxyPort(id, path)}`, upstream: `${brokerAlias(id)}:${BROKER_PORTS[path]}`, enabled: true })
     }
+    for (let k = 1; k <= lines; k++) {
+      out.push({ name: lineProxyName(id, k), listen: `0.0.0.0:${toxiproxyLinePort(id, k)}`, upstream: `${brokerAlias(id)}:${brokerLinePort(k)}`, enabled: false })
+    }
   }
   return out
+}
+
+/**
+ * Node `id` as clients and the harness see it: its client proxy and each of `lines` client lines'
+ * proxies at the host address their port in the Toxiproxy container is `published` on (what the
+ * node advertises to clients); replication and controller proxies at the Toxiproxy container's
+ * alias, in front of the broker's own ports.
+ */
+export function containerNode(runDir: string, id: number, lines: number, published: (port: number) => string): NodeDescriptor {
+  const inside = (path: 'replication' | 'controller'): ProxyDescriptor => ({
+    name: proxyName(id, path),
+    listen: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, path)}`,
+    upstream: `${brokerAlias(id)}:${BROKER_PORTS[path]}`,
+  })
+  return {
+    id,
+    ...nodeFiles(join(runDir, `node-${id}`)),
+    ports: { ...BROKER_PORTS, lines: Array.from({ length: lines }, (_, k) => brokerLinePort(k + 1)) },
+    proxies: {
+      client: { name: proxyName(id, 'client'), listen: published(toxiproxyPort(id, 'client')), upstream: `${brokerAlias(id)}:${BROKER_PORTS.client}` },
+      replication: inside('replication'),
+      controller: inside('controller'),
+    },
+    lines: Array.from({ length: lines }, (_, i) => ({
+      name: lineProxyName(id, i + 1),
+      listen: published(toxiproxyLinePort(id, i + 1)),
+      upstream: `${brokerAlias(id)}:${brokerLinePort(i + 1)}`,
+    })),
+  }
 }
 
 /** Where the official image keeps a broker's data (a volume) and takes mounted config from. */
@@ -82,29 +120,30 @@ export const IMAGE_LOG_DIR = '/opt/kafka/logs'
 /**
  * server.properties of node `id` in a container: the same settings as the native provider
  * (serverProperties: TUNED_SETTINGS, roles, listener names), with container addresses. Clients are
- * told `clientAddress` (a host address of its client proxy); the other nodes reach this one, and
- * the quorum, through the Toxiproxy container's alias.
+ * told `clientAddress` (a host address of its client proxy), and a client of line k
+ * `lineAddresses[k - 1]` (a host address of the node's line-k proxy); the other nodes reach this
+ * one, and the quorum, through the Toxiproxy container's alias.
  */
-export function containerServerProperties(opts: { id: number; nodes: number; clientAddress: string; extra?: Record<string, string> }): string {
+export function containerServerProperties(opts: { id: number; nodes: number; clientAddress: string; lineAddresses?: readonly string[]; extra?: Record<string, string> }): string {
   const { id } = opts
+  const lines = opts.lineAddresses ?? []
   return serverProperties({
     id,
-    listen: BROKER_PORTS,
-    proxied: { client: toxiproxyPort(id, 'client'), replication: toxiproxyPort(id, 'replication'), controller: toxiproxyPort(id, 'controller') },
+    listen: { ...BROKER_PORTS, lines: lines.map((_, i) => brokerLinePort(i + 1)) },
+    proxied: { client: toxiproxyPort(id, 'client'), replication: toxiproxyPort(id, 'replication'), controller: toxiproxyPort(id, 'controller'), lines: lines.map((_, i) => toxiproxyLinePort(id, i + 1)) },
     voters: quorumVoters(opts.nodes),
     dataDir: DATA_DIR,
-    extra: {
-      ...opts.extra,
-      // serverProperties writes 127.0.0.1 hosts (one machine); in containers the brokers bind every
-      // interface and advertise the proxies by the address each reader uses.
-      listeners: PATHS_IN_LISTENER_ORDER.map((p) => `${LISTENER[p]}://0.0.0.0:${BROKER_PORTS[p]}`).join(','),
-      'advertised.listeners': `CLIENT://${opts.clientAddress},REPLICATION://${TOXIPROXY_ALIAS}:${toxiproxyPort(id, 'replication')}`,
+    extra: opts.extra ?? {},
+    // The brokers bind every interface of their containers and advertise the proxies by the
+    // address each reader uses: clients on the host, the other brokers inside the network.
+    bindHost: '0.0.0.0',
+    advertised: {
+      CLIENT: opts.clientAddress,
+      REPLICATION: `${TOXIPROXY_ALIAS}:${toxiproxyPort(id, 'replication')}`,
+      ...Object.fromEntries(lines.map((a, i) => [lineListener(i + 1), a])),
     },
   })
 }
-
-const LISTENER: Record<PathName, string> = { client: 'CLIENT', replication: 'REPLICATION', controller: 'CONTROLLER' }
-const PATHS_IN_LISTENER_ORDER: readonly PathName[] = ['client', 'replication', 'controller']
 
 export function quorumVoters(nodes: number): string {
   return Array.from({ length: nodes }, (_, i) => `${i + 1}@${TOXIPROXY_ALIAS}:${toxiproxyPort(i + 1, 'controller')}`).join(',')

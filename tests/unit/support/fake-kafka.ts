@@ -1,12 +1,15 @@
 /**
  * A stand-in for a kafkajs `Kafka` whose producers append to an in-memory log, so the workload's
- * bookkeeping (partitions, offsets, outcomes, events) can be checked against what was really
- * "written", without a cluster. It follows kafkajs where the workload depends on it: the
- * configured partitioner is called for every message on every attempt, a partition's messages
- * of one call get contiguous offsets in call order, `send()` resolves with one RecordMetadata per
- * partition (none for acks=0), and instrumentation listeners get CONNECT events.
+ * bookkeeping (partitions, offsets, outcomes, events) through the kafkajs adapter can be checked
+ * against what was really "written", without a cluster. It follows kafkajs where the adapter
+ * depends on it: the configured partitioner is called for every message on every attempt, a
+ * partition's messages of one call get contiguous offsets in call order, `send()` resolves with
+ * one RecordMetadata per partition (none for acks=0), and instrumentation listeners get CONNECT
+ * events.
  */
 import type { Kafka, Message, PartitionMetadata, ProducerConfig, RecordMetadata } from 'kafkajs'
+import type { ClientAdapter, ClientEndpoint } from '../../../harness/clients/index.js'
+import { kafkajsAdapter } from '../../../harness/clients/kafkajs/index.js'
 import type { LogRecord, TopicLog } from '../../../harness/workload/index.js'
 
 export type Behaviour =
@@ -37,7 +40,18 @@ export class FakeCluster {
   }
 
   kafka(): Kafka {
-    return { producer: (config: ProducerConfig = {}) => new FakeProducer(this, config) } as unknown as Kafka
+    return {
+      producer: (config: ProducerConfig = {}) => new FakeProducer(this, config),
+      // The adapter reads the producer id through the client's private createCluster (kafkajs 2.2.4); the fake's producers never call it.
+      [Symbol('private:Kafka:createCluster')]: () => {
+        throw new Error('the fake builds no kafkajs cluster')
+      },
+    } as unknown as Kafka
+  }
+
+  /** The session options of a kafkajs producer on this stand-in: the kafkajs adapter over it, and an endpoint it ignores. */
+  client(): { client: ClientAdapter; endpoint: ClientEndpoint } {
+    return { client: kafkajsAdapter(() => this.kafka()), endpoint: { clientId: 'fake', brokers: [], connectionTimeoutMs: 1, requestTimeoutMs: 1 } }
   }
 
   /** New metadata (a new array, as a kafkajs metadata refresh makes) with `leader` for `partition`. */

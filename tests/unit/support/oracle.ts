@@ -11,15 +11,20 @@ export interface OracleResult {
   overwritten: Set<string>
   alsoLost: number
   reused: number
-  /** `${ackedFirst id} ${readFirst id} ${partition}` for every reordered pair. */
+  /** pairKey(ackedFirst id, readFirst id, partition) for every reordered pair. */
   reorderedPairs: Set<string>
-  /** `${sentFirst id} ${readFirst id} ${partition}` for every pair out of send order. */
+  /** pairKey(sentFirst id, readFirst id, partition) for every pair out of send order. */
   outOfSendOrderPairs: Set<string>
   phantoms: Set<string>
   keySplit: Set<string>
   failedButWritten: Set<string>
   unknownWritten: Set<string>
   unknownAbsent: Set<string>
+}
+
+/** A pair of ids in a partition as one string (JSON: ids may hold any character). */
+export function pairKey(first: string, second: string, partition: number): string {
+  return JSON.stringify([first, second, partition])
 }
 
 export function oracle(ledger: LedgerLike, log: LogLike): OracleResult {
@@ -74,7 +79,7 @@ export function oracle(ledger: LedgerLike, log: LogLike): OracleResult {
       for (const { partition } of positions.get(a.id) ?? []) {
         const pa = readPos(a, partition)
         const pb = readPos(b, partition)
-        if (pa !== undefined && pb !== undefined && pb < pa) result.reorderedPairs.add(`${a.id} ${b.id} ${partition}`)
+        if (pa !== undefined && pb !== undefined && pb < pa) result.reorderedPairs.add(pairKey(a.id, b.id, partition))
       }
     }
   }
@@ -84,7 +89,7 @@ export function oracle(ledger: LedgerLike, log: LogLike): OracleResult {
       for (const { partition } of positions.get(a.id) ?? []) {
         const pa = readPos(a, partition)
         const pb = readPos(b, partition)
-        if (pa !== undefined && pb !== undefined && pb < pa) result.outOfSendOrderPairs.add(`${a.id} ${b.id} ${partition}`)
+        if (pa !== undefined && pb !== undefined && pb < pa) result.outOfSendOrderPairs.add(pairKey(a.id, b.id, partition))
       }
     })
   })

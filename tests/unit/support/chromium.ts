@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { RuntimeRequirementError } from '../errors.js'
+import { RuntimeRequirementError } from '../../../harness/errors.js'
 
 const run = promisify(execFile)
 

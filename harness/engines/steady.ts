@@ -4,13 +4,19 @@
  * scenario's `during` runs while it is in force, the fault heals, `after` runs, and the load
  * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
  */
-import type { Cluster } from '../cluster/index.js'
+import { clientEndpoint } from '../clients/index.js'
 import type { Fault } from '../faults/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
-import { ORDER_KEYS, SideBySide, type AcksOutcome, type Lane, type LaneScenario, type LaneScene } from './acks.js'
+import type { Lab } from './lab.js'
+import { ORDER_KEYS, type FaultScenario, type Lane, type LaneScene, type Outcome, type SideBySide } from './lanes.js'
 
-/** Records per second per lane, and how many are acknowledged before the fault and after the new leader. */
+/** Records per second per lane (at most), and how many are acknowledged before the fault and after the new leader. */
 export const STEADY = { rate: 100, before: 150, after: 150 }
+
+/** Records per second per lane: STEADY.rate, less when many lanes share two cores with three brokers. */
+export function steadyRate(lanes: number): number {
+  return Math.min(STEADY.rate, Math.max(25, Math.floor(600 / lanes)))
+}
 
 export interface LoadedLane extends Lane {
   workload: WorkloadRun
@@ -36,9 +42,7 @@ export interface SteadyLoad extends LaneScene {
   failover(fault: Fault): Promise<void>
 }
 
-export interface SteadyLoadScenario extends LaneScenario {
-  /** Records per second per lane (default STEADY.rate). */
-  rate?: number
+export interface SteadyLoadScenario extends FaultScenario {
   /** While the fault is in force; it heals when this returns. */
   during: (load: SteadyLoad) => Promise<void>
   /** After the fault healed, before the load stops. */
@@ -65,20 +69,22 @@ function reach(side: SideBySide, lanes: readonly LoadedLane[], target: (lane: Lo
 
 /** Send calls in flight at once per lane, unless the lane's profile says otherwise. */
 const CONCURRENCY = 2
-const callsInFlight = (lane: Lane): number => lane.profile.callsInFlight ?? CONCURRENCY
+const callsInFlight = (lane: Lane): number => lane.profile.producer.callsInFlight ?? CONCURRENCY
 
-export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, s)
+export async function underSteadyLoad(lab: Lab, s: SteadyLoadScenario): Promise<Outcome> {
+  const cluster = lab.cluster
+  const side = await lab.lanes(s)
+  const rate = steadyRate(side.lanes.length)
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
     ...lane,
     workload: startWorkload({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
+      client: lane.profile.client,
       producer: lane.profile.producer,
-      send: lane.profile.send,
       keys: ORDER_KEYS,
-      rate: s.rate ?? STEADY.rate,
-      batchSize: lane.profile.recordsPerCall ?? 1,
+      rate,
+      batchSize: lane.profile.producer.recordsPerCall ?? 1,
       concurrency: callsInFlight(lane),
       durationMs: 120_000,
       drainTimeoutMs: 15_000,
@@ -114,7 +120,7 @@ export async function underSteadyLoad(cluster: Cluster, s: SteadyLoadScenario): 
         (lane) => {
           const p = lane.workload.progress()
           const more = p.sent - (base.get(lane) ?? 0)
-          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
+          if (lane.acks === -1 ? p.inFlight < callsInFlight(lane) * (lane.profile.producer.recordsPerCall ?? 1) : more < n) throw new Error(`${more} more sent, ${p.inFlight} in flight`)
         },
         { timeoutMs: 30_000, maxIntervalMs: 50 },
       )

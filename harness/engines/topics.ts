@@ -1,54 +1,21 @@
 /**
- * Helpers any scenario file may use: fresh topics whose partitions a chosen node leads, a timed
- * wait for leadership to leave a node, and reading a topic back into a verdict.
+ * Helpers any story may use: fresh names (for topics, lines, groups, transactional ids), a timed
+ * wait for leadership to leave a node, and reading a topic back into a verdict. A topic is made
+ * with `cluster.createTopic(freshName('orders'), { partitions, leader })`.
  */
 import { randomBytes } from 'node:crypto'
-import type { ITopicConfig } from 'kafkajs'
-import { DEADLINES, describePartition, waitFor, type Cluster, type PartitionState } from '../cluster/index.js'
+import { DEADLINES, describePartition, waitFor, type Cluster } from '../cluster/index.js'
+import { clientEndpoint } from '../clients/index.js'
 import { reconcile, type Verdict } from '../reconcile/index.js'
 import { HarnessError } from '../errors.js'
 import { readTopic, sendRecords, type Ledger, type TopicLog } from '../workload/index.js'
 
-/** A topic name no earlier run used: `<name>-<time>-<random>`. */
-export function freshTopic(name: string): string {
-  return `${name}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
-}
-
 /**
- * Creates an RF=3 topic (min.insync.replicas=2, unclean election off) whose every partition lists
- * `leader` first among its replicas, so `leader` leads them all, and waits until it does, with
- * the full ISR on every partition.
+ * A name no earlier run used, `<prefix>-<time>-<random>`: for a topic, a client line, a consumer
+ * group or a transactional.id.
  */
-export async function createTopicLedBy(
-  cluster: Cluster,
-  topic: string,
-  leader: number,
-  opts: { partitions?: number; configs?: Record<string, string> } = {},
-): Promise<PartitionState[]> {
-  const followers = cluster.nodeIds.filter((id) => id !== leader)
-  if (followers.length === cluster.nodeIds.length) throw new Error(`no node ${leader}; nodes are ${cluster.nodeIds.join(', ')}`)
-  const configs = { 'min.insync.replicas': '2', 'unclean.leader.election.enable': 'false', ...opts.configs }
-  const spec: ITopicConfig = {
-    topic,
-    replicaAssignment: Array.from({ length: opts.partitions ?? 3 }, (_, partition) => ({ partition, replicas: [leader, ...followers] })),
-    configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
-  }
-  const admin = await cluster.admin()
-  await waitFor(`topic ${topic} to be created`, async () => {
-    if ((await admin.listTopics()).includes(topic)) return
-    await admin.createTopics({ topics: [spec], waitForLeaders: false, timeout: 10_000 })
-    throw new Error('created; checking')
-  }, { timeoutMs: DEADLINES.leader })
-  const parts = await waitFor(`every partition of ${topic} to be led by node ${leader} with its full ISR`, async () => {
-    const parts = await cluster.partitions(topic)
-    const bad = parts.filter((p) => p.leader !== leader || p.isr.length !== p.replicas.length)
-    if (bad.length) throw new Error(bad.map(describePartition).join('; '))
-    return parts
-  }, { timeoutMs: DEADLINES.isr })
-  // The metadata names the leader a moment before it serves: a producer that does not retry
-  // would be told NOT_LEADER_OR_FOLLOWER.
-  await cluster.waitForLeadersServing(topic)
-  return parts
+export function freshName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`
 }
 
 /**
@@ -74,14 +41,13 @@ export async function waitForLeadersOff(cluster: Cluster, topics: readonly strin
  * readable (a reader stops at the high watermark) instead of counted lost. Returns the barrier
  * records' ids, which are the harness's, not the producer's.
  */
-export async function writeBarrier(cluster: Cluster, topic: string): Promise<Set<string>> {
+async function writeBarrier(cluster: Cluster, topic: string): Promise<Set<string>> {
   const partitions = (await cluster.partitions(topic)).map((p) => p.partition)
   const ids = partitions.map((p) => `barrier-${topic}-${p}`)
   const ledger = await sendRecords({
-    kafka: cluster.kafka({ clientId: `barrier-${topic}` }),
+    endpoint: clientEndpoint(cluster, { clientId: `barrier-${topic}` }),
     topic,
-    producer: { allowAutoTopicCreation: false, retry: { retries: 10, initialRetryTime: 100 } },
-    send: { acks: -1 },
+    producer: { acks: -1, retries: 10, retryBackoff: { initialMs: 100 } },
     records: partitions.map((partition, i) => ({ key: 'barrier', id: ids[i] as string, partition })),
   })
   const missed = ledger.entries.filter((e) => e.outcome !== 'ok')

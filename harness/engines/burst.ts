@@ -13,14 +13,13 @@
  * one send call (`batchSize: records`): one produce request, one timeout, about a second, well
  * inside the 5 s a cut-off follower stays in the ISR.
  */
-import type { Cluster } from '../cluster/index.js'
+import { clientEndpoint } from '../clients/index.js'
 import type { Fault } from '../faults/index.js'
 import { openProducerSession, sendRecords, type Ledger } from '../workload/index.js'
-import { LANE_PARTITIONS, ORDER_KEYS, SideBySide, type AcksOutcome, type LaneScenario, type LaneScene } from './acks.js'
+import type { Lab } from './lab.js'
+import { LANE_PARTITIONS, ORDER_KEYS, type FaultScenario, type LaneScene, type Outcome } from './lanes.js'
 
-export const BURST = { timeoutMs: 1_000 }
-
-export { PreconditionError } from './acks.js'
+const BURST = { timeoutMs: 1_000 }
 
 /** What `before` and `after` can do. */
 export interface Burst extends LaneScene {
@@ -40,7 +39,7 @@ export interface Burst extends LaneScene {
 }
 
 /** The fault is in force from before the burst until after `after`. */
-export interface BurstScenario extends LaneScenario {
+export interface BurstScenario extends FaultScenario {
   records: number
   /** Records per send call (default 1); all calls are in flight together. */
   batchSize?: number
@@ -48,14 +47,14 @@ export interface BurstScenario extends LaneScenario {
   after?: (burst: Burst) => Promise<void>
 }
 
-export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<AcksOutcome> {
-  const side = await SideBySide.open(cluster, s)
+export async function burstInto(lab: Lab, s: BurstScenario): Promise<Outcome> {
+  const cluster = lab.cluster
+  const side = await lab.lanes(s)
   const sessions = side.lanes.map((lane) =>
     openProducerSession({
-      kafka: cluster.kafka({ clientId: `${lane.variant}-${lane.topic}` }),
+      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
       topic: lane.topic,
-      producer: { allowAutoTopicCreation: false, retry: { retries: 0 } },
-      send: { acks: lane.acks, timeout: BURST.timeoutMs },
+      producer: { acks: lane.acks, retries: 0, ackTimeoutMs: BURST.timeoutMs },
       drainTimeoutMs: 15_000,
     }),
   )
@@ -67,7 +66,7 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
     leaveFollowersBehind: async () => {
       const records = Array.from({ length: LANE_PARTITIONS }, (_, partition) => ({ key: `isr-marker-${partition}`, partition }))
       for (const [i, { topic }] of side.lanes.entries()) {
-        markers[i]?.push(await sendRecords({ kafka: cluster.kafka({ clientId: `marker-${topic}` }), topic, send: { acks: 1 }, records }))
+        markers[i]?.push(await sendRecords({ endpoint: clientEndpoint(cluster, { clientId: `marker-${topic}` }), topic, producer: { acks: 1 }, records }))
       }
       await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 1)))
     },
@@ -89,15 +88,4 @@ export async function burstInto(cluster: Cluster, s: BurstScenario): Promise<Ack
   // The old leader back in every ISR: whatever it had to truncate, it has truncated.
   await Promise.all(side.topics.map((t) => cluster.waitForIsr(t, 'full')))
   return side.settle(ledgers.map((ledger, i) => ({ ledger, harness: markers[i] ?? [] })))
-}
-
-/**
- * The `after` of the "followers never had it" stories: checks the followers are still in the ISR
- * (so a follower, lacking the burst, becomes leader), then fails the leader over with `fault`.
- */
-export function failoverWhileIsrFull(fault: (leader: number) => Fault): (burst: Burst) => Promise<void> {
-  return async (burst) => {
-    await burst.expectFullIsr('the leader must go while its followers are still in the ISR')
-    await burst.failover(fault(burst.leader))
-  }
 }

@@ -1,5 +1,6 @@
 /**
- * What a rejected `producer.send()` tells us about whether its records were written.
+ * What a rejected kafkajs `producer.send()` tells us about whether its records were written, and
+ * what kind of error it was in no client's terms (ErrorClass, see {@link errorClassOf}).
  *
  * kafkajs retries a send call internally (the producer's `retry` options) and then throws one
  * error. The error that decides is the LAST ATTEMPT's: the thrown error after unwrapping the
@@ -40,7 +41,9 @@
  * acks=0 sends are never classified here: kafkajs resolves them with no offsets, and the workload
  * records them `unknown` with reason 'acks=0'.
  */
-import type { ErrorSummary, Outcome, SendErrorInfo } from './ledger.js'
+import { summarize, type ErrorClass, type Outcome, type SendErrorInfo } from '../../workload/ledger.js'
+
+export { summarize }
 
 /** Protocol error types with which a broker refuses a produce batch before appending it. */
 export const REJECTED_BEFORE_APPEND: ReadonlySet<string> = new Set([
@@ -87,9 +90,12 @@ const BEFORE_ANY_REQUEST: ReadonlySet<string> = new Set([
   'KafkaJSLockTimeout',
 ])
 
+/** kafkajs's answer to a send() on a producer that is not connected (it must connect again). */
+const NOT_CONNECTED = 'The producer is disconnected'
+
 /** Messages of the checks `producer.send()` makes before anything is sent (kafkajs 2.2.4). */
 const SEND_ARGUMENT_CHECKS = [
-  'The producer is disconnected',
+  NOT_CONNECTED,
   "The producer is disconnecting; therefore, it can't safely accept messages anymore",
   'Invalid topic',
   'Invalid messages array',
@@ -100,6 +106,7 @@ const SEND_ARGUMENT_CHECKS = [
 export interface SendClassification {
   outcome: Exclude<Outcome, 'ok'>
   reason: string
+  errorClass: ErrorClass
   error: SendErrorInfo
 }
 
@@ -126,14 +133,60 @@ export function classifySendError(err: unknown, ctx: ClassifyContext = {}): Send
   if (chain.length - 1 > last) error.root = summarize(deepest)
 
   const verdict = classifyLastAttempt(decisive)
+  const errorClass = errorClassOf(decisive, verdict.outcome)
   if (verdict.outcome === 'failed' && (ctx.partitions ?? 0) > 1) {
     return {
       outcome: 'unknown',
       reason: `${verdict.reason}; but the call spanned ${ctx.partitions} partitions, and a rejection names only one`,
+      errorClass,
       error,
     }
   }
-  return { ...verdict, error }
+  return { ...verdict, errorClass, error }
+}
+
+/** Kafka protocol error types by the client-neutral class they belong to. */
+const CLASS_OF_TYPE: Readonly<Record<string, ErrorClass>> = {
+  NOT_ENOUGH_REPLICAS: 'not-enough-replicas',
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: 'not-enough-replicas-after-append',
+  NOT_LEADER_FOR_PARTITION: 'not-leader',
+  LEADER_NOT_AVAILABLE: 'not-leader',
+  FENCED_LEADER_EPOCH: 'not-leader',
+  UNKNOWN_LEADER_EPOCH: 'not-leader',
+  REQUEST_TIMED_OUT: 'timeout',
+  NETWORK_EXCEPTION: 'connection',
+  DUPLICATE_SEQUENCE_NUMBER: 'duplicate-sequence',
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'out-of-order-sequence',
+  INVALID_PRODUCER_EPOCH: 'fenced',
+  PRODUCER_FENCED: 'fenced',
+  UNKNOWN_PRODUCER_ID: 'producer-state',
+  INVALID_PRODUCER_ID_MAPPING: 'producer-state',
+  INVALID_TXN_STATE: 'producer-state',
+  MESSAGE_TOO_LARGE: 'record-too-large',
+  RECORD_LIST_TOO_LARGE: 'record-too-large',
+  TOPIC_AUTHORIZATION_FAILED: 'authorization',
+  CLUSTER_AUTHORIZATION_FAILED: 'authorization',
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 'authorization',
+}
+
+/**
+ * The client-neutral class of the last attempt's error: a protocol error by its Kafka type; a
+ * client-side request timeout is a timeout; a connection error is `not-sent` when the request
+ * never left (the outcome says so) and `connection` otherwise; errors raised before any request
+ * are `not-sent`, kafkajs's own argument and state checks `client-refused`; anything else by its
+ * `retriable` flag, or `unclassified` without one.
+ */
+export function errorClassOf(e: unknown, outcome: Exclude<Outcome, 'ok'>): ErrorClass {
+  const name = errorName(e)
+  const type = field(e, 'type')
+  if (typeof type === 'string' && CLASS_OF_TYPE[type] !== undefined) return CLASS_OF_TYPE[type]
+  if (name === 'KafkaJSRequestTimeoutError') return 'timeout'
+  if (name === 'KafkaJSConnectionError' || name === 'KafkaJSConnectionClosedError') return outcome === 'failed' ? 'not-sent' : 'connection'
+  if (BEFORE_ANY_REQUEST.has(name)) return 'not-sent'
+  if (typeof type !== 'string' && errorMessage(e).startsWith(NOT_CONNECTED)) return 'not-connected'
+  if (typeof type !== 'string' && SEND_ARGUMENT_CHECKS.some((m) => errorMessage(e).startsWith(m))) return 'client-refused'
+  const retriable = field(e, 'retriable')
+  return retriable === true ? 'retriable' : retriable === false ? 'fatal' : 'unclassified'
 }
 
 function classifyLastAttempt(e: unknown): { outcome: 'failed' | 'unknown'; reason: string } {
@@ -206,15 +259,4 @@ function errorName(e: unknown): string {
 function errorMessage(e: unknown): string {
   const message = field(e, 'message')
   return typeof message === 'string' ? message : String(e)
-}
-
-export function summarize(e: unknown): ErrorSummary {
-  const summary: ErrorSummary = { name: errorName(e), message: errorMessage(e) }
-  const type = field(e, 'type')
-  const code = field(e, 'code')
-  const retriable = field(e, 'retriable')
-  if (typeof type === 'string') summary.type = type
-  if (typeof code === 'number' || typeof code === 'string') summary.code = code
-  if (typeof retriable === 'boolean') summary.retriable = retriable
-  return summary
 }

@@ -1,7 +1,7 @@
 /**
- * One kafkajs producer, watched: every `send()` call becomes ledger entries, and what the
- * producer sees (connects, request timeouts, retries, leader and ISR changes in its metadata)
- * becomes ledger events.
+ * One kafkajs producer behind the seam (a ProducerClient), watched: every `send()` call becomes
+ * ledger entries, and what the producer sees (connects, request timeouts, retries, the errors of
+ * attempts it retries, leader and ISR changes in its metadata) becomes ledger events.
  *
  * How acknowledged offsets are derived (verified against kafkajs 2.2.4 source,
  * node_modules/kafkajs/src/producer and src/protocol/requests/produce):
@@ -15,8 +15,8 @@
  * So the i-th record (in call order) of those sent to partition p got offset baseOffset(p) + i.
  *
  * Which partition each message went to is observed, not guessed: the producer is built with a
- * partitioner that wraps the configured one (kafkajs' DefaultPartitioner if none) and notes each
- * message's partition. kafkajs re-partitions all of a call's messages on every retry attempt,
+ * partitioner that wraps kafkajs' DefaultPartitioner (the profile's 'default' and 'murmur2') and
+ * notes each message's partition. kafkajs re-partitions all of a call's messages on every retry attempt,
  * so the count of partitioner calls per message is the call's number of attempts, and the last
  * choice is the one the final attempt used.
  *
@@ -31,49 +31,17 @@
  *   changes are recorded as 'partition-count' events.
  */
 import kafkajs from 'kafkajs'
-import type {
-  CompressionTypes,
-  Kafka,
-  Message,
-  PartitionMetadata,
-  PartitionerArgs,
-  Producer,
-  ProducerConfig,
-  RecordMetadata,
-} from 'kafkajs'
+import type { Kafka, LogEntry, Message, PartitionMetadata, PartitionerArgs, Producer, RecordMetadata } from 'kafkajs'
+import { now } from '../../workload/clock.js'
+import type { LedgerEntry, LedgerEvent, LedgerEventType } from '../../workload/ledger.js'
+import { ID_HEADER } from '../../workload/record.js'
+import type { ProducerProfile } from '../profile.js'
+import type { EventSink, OutgoingRecord, ProducerClient, ProducerIdentity, SendCallOptions } from '../types.js'
 import { classifySendError } from './classify.js'
-import { now } from './clock.js'
-import type { LedgerEntry, LedgerEvent, LedgerEventType } from './ledger.js'
-import { ID_HEADER } from './record.js'
+import { watchProducerIds } from './connection.js'
+import { kafkajsOptions, type KafkajsOptions } from './options.js'
 
 const { Partitioners } = kafkajs
-
-export interface SendSettings {
-  /** -1 (all in-sync replicas, the default), 1 (leader only) or 0 (no acknowledgement). */
-  acks?: -1 | 0 | 1
-  /** Broker-side time to wait for the required acks, in ms (kafkajs default 30000). */
-  timeout?: number
-  compression?: CompressionTypes
-}
-
-/** A record ready to send: id, key and per-key sequence already assigned. */
-export interface PreparedRecord {
-  id: string
-  key: string
-  seq: number
-  n: number
-  value: string
-  /** Explicit partition; otherwise the partitioner picks one. */
-  partition?: number
-  headers?: Record<string, string>
-}
-
-export interface DriverOptions {
-  kafka: Kafka
-  topic: string
-  producer?: ProducerConfig
-  send?: SendSettings
-}
 
 interface Assignment {
   partition: number
@@ -114,9 +82,32 @@ export function placeAcks(
   })
 }
 
-export class ProducerDriver {
-  readonly events: LedgerEvent[] = []
+/** How a send call's entry records its key: a string as it is, bytes as base64, no key as ''. */
+function ledgerKey(key: OutgoingRecord['key']): string {
+  return typeof key === 'string' ? key : key === null ? '' : Buffer.from(key).toString('base64')
+}
+
+/**
+ * kafkajs's producer logs each failed attempt of a send call it is about to retry (after a
+ * metadata refresh) as `Failed to send messages: <error message>` (src/producer/sendMessages.js);
+ * that is the error the producer caught.
+ */
+const RETRIED_ATTEMPT = 'Failed to send messages: '
+
+export interface KafkajsProducerOptions {
+  /** A kafkajs client of this producer's own (its cluster, and so its producer id, are this producer's). */
+  kafka: Kafka
+  topic: string
+  profile: ProducerProfile
+  onEvent: EventSink
+}
+
+/** One kafkajs producer behind the seam. */
+export class KafkajsProducer implements ProducerClient {
+  readonly client = 'kafkajs'
+  private readonly options: KafkajsOptions
   private readonly producer: Producer
+  private identitySeen: ProducerIdentity | undefined
   private readonly assignments = new WeakMap<object, Assignment>()
   /** The first message of each call, to its call number: retries are reported once per call. */
   private readonly firstOfCall = new WeakMap<object, number>()
@@ -127,10 +118,15 @@ export class ProducerDriver {
   private readonly leaders = new Map<number, number>()
   private readonly isrs = new Map<number, string>()
 
-  constructor(private readonly opts: DriverOptions) {
-    const createInner = opts.producer?.createPartitioner ?? Partitioners.DefaultPartitioner
+  constructor(private readonly opts: KafkajsProducerOptions) {
+    this.options = kafkajsOptions(opts.profile)
+    // 'default' and 'murmur2' are both kafkajs's DefaultPartitioner (Java's murmur2 rule for keys).
+    const createInner = Partitioners.DefaultPartitioner
+    watchProducerIds(opts.kafka, (identity) => {
+      this.identitySeen = identity
+    })
     this.producer = opts.kafka.producer({
-      ...opts.producer,
+      ...this.options.producer,
       createPartitioner: () => {
         const inner = createInner()
         return (args: PartitionerArgs) => {
@@ -157,30 +153,51 @@ export class ProducerDriver {
   }
 
   get acks(): -1 | 0 | 1 {
-    return this.opts.send?.acks ?? -1
+    return this.options.send.acks
   }
 
-  event(type: LedgerEventType, detail?: LedgerEvent['detail']): void {
-    this.events.push(detail === undefined ? { at: now(), type } : { at: now(), type, detail })
+  private event(type: LedgerEventType, detail?: LedgerEvent['detail']): void {
+    this.opts.onEvent(detail === undefined ? { at: now(), type } : { at: now(), type, detail })
+  }
+
+  /** Hands the producer's log entries to the timeline: each failed attempt it retries, with the error it caught. */
+  log({ namespace, log }: LogEntry): void {
+    if (namespace === 'Producer' && log.message.startsWith(RETRIED_ATTEMPT)) {
+      this.event('attempt-error', { message: log.message.slice(RETRIED_ATTEMPT.length), retryCount: Number(log.retryCount ?? 0) })
+    }
   }
 
   async connect(): Promise<void> {
     await this.producer.connect()
   }
 
-  async disconnect(): Promise<void> {
+  async close(): Promise<void> {
     for (const remove of this.removeListeners.splice(0)) remove()
     await this.producer.disconnect()
   }
 
   /**
-   * Sends `records` in one `producer.send()` call and returns their ledger entries. Never
-   * throws. `abandonInFlight()` settles every pending call at once as `unknown`.
+   * What Java's initTransactions() does: InitProducerId for the transactional id, which fences an
+   * earlier producer with the same id and aborts its open transaction. kafkajs does it on the
+   * first transaction(); an empty transaction, aborted, sends nothing else.
    */
-  async sendCall(records: readonly PreparedRecord[]): Promise<LedgerEntry[]> {
+  async initTransactions(): Promise<void> {
+    await (await this.producer.transaction()).abort()
+  }
+
+  async identity(): Promise<ProducerIdentity | undefined> {
+    return this.identitySeen
+  }
+
+  /**
+   * Sends `records` in one `producer.send()` call (a transactional producer: in its own
+   * transaction) and returns their ledger entries. Never throws. `abandonInFlight()` settles
+   * every pending call at once as `unknown`.
+   */
+  async send(records: readonly OutgoingRecord[], options: SendCallOptions = {}): Promise<LedgerEntry[]> {
     const call = this.calls++
     const messages: Message[] = records.map((r) => ({
-      key: r.key,
+      key: r.key === null ? null : typeof r.key === 'string' ? r.key : Buffer.from(r.key),
       value: r.value,
       headers: { ...r.headers, [ID_HEADER]: r.id },
       ...(r.partition === undefined ? {} : { partition: r.partition }),
@@ -192,17 +209,17 @@ export class ProducerDriver {
       abandon = () => resolve('abandoned')
     })
     this.inFlight.add(abandon)
-    const payload = { topic: this.opts.topic, messages, ...this.opts.send }
-    const sent = (this.opts.producer?.transactionalId === undefined ? this.producer.send(payload) : this.sendInTransaction(payload))
+    const payload = { topic: this.opts.topic, messages, ...this.options.send }
+    const sent = (this.options.producer.transactionalId === undefined ? this.producer.send(payload) : this.sendInTransaction(payload, options.commit ?? true))
       .then((metadata) => ({ metadata }), (error: unknown) => ({ error }))
     try {
       const result = await Promise.race([sent, abandoned])
       const end = now()
       const assigned = messages.map((m) => this.assignments.get(m))
       const entry = (i: number): LedgerEntry => {
-        const r = records[i] as PreparedRecord
+        const r = records[i] as OutgoingRecord
         return {
-          id: r.id, key: r.key, seq: r.seq, n: r.n, call, start, end,
+          id: r.id, key: ledgerKey(r.key), seq: r.seq, n: r.n, call, start, end,
           outcome: 'unknown', partition: assigned[i]?.partition ?? null, offset: null,
           attempts: assigned[i]?.attempts ?? 0,
         }
@@ -213,8 +230,8 @@ export class ProducerDriver {
       }
       if ('error' in result) {
         const partitions = new Set(assigned.flatMap((a) => (a === undefined ? [] : [a.partition]))).size
-        const { outcome, reason, error } = classifySendError(result.error, { partitions })
-        return records.map((_, i) => ({ ...entry(i), outcome, reason, error }))
+        const { outcome, reason, errorClass, error } = classifySendError(result.error, { partitions })
+        return records.map((_, i) => ({ ...entry(i), outcome, reason, errorClass, error }))
       }
       if (this.acks === 0) return records.map((_, i) => ({ ...entry(i), reason: 'acks=0' }))
       const placed = placeAcks(this.opts.topic, assigned.map((a) => a?.partition ?? null), result.metadata)
@@ -232,22 +249,18 @@ export class ProducerDriver {
    * A transactional producer's send call, as an application writes one: its own transaction,
    * committed once the records are acknowledged, aborted if anything fails (the error is the
    * call's). The records are `ok` only once the commit succeeded; a reader at read_committed
-   * never sees an aborted call's records.
+   * never sees an aborted call's records. Without `commit` the transaction is left open.
    */
-  private async sendInTransaction(payload: Parameters<Producer['send']>[0]): Promise<RecordMetadata[]> {
+  private async sendInTransaction(payload: Parameters<Producer['send']>[0], commit: boolean): Promise<RecordMetadata[]> {
     const txn = await this.producer.transaction()
     try {
       const metadata = await txn.send(payload)
-      await txn.commit()
+      if (commit) await txn.commit()
       return metadata
     } catch (e) {
       await txn.abort().catch((abortError: unknown) => this.event('workload-error', { during: 'abort after a failed transactional call', message: String((abortError as Error)?.message ?? abortError) }))
       throw e
     }
-  }
-
-  get pendingCalls(): number {
-    return this.inFlight.size
   }
 
   abandonInFlight(): void {

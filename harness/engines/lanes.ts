@@ -1,22 +1,24 @@
 /**
- * Lanes: the acks scenarios run acks=0, acks=1 and acks=all side by side. Each acks level is a
- * lane: its own producer writing the same keyed workload to its own fresh topic (RF=3,
- * min.insync.replicas=2), and every partition of every lane's topic is led by the same node, so
- * one fault at one moment hits the three alike. After the fault heals, each lane's topic is read
- * back and reconciled against its ledger, and becomes one row of the matrix.
+ * Lanes: producers side by side under one fault. Each producer under test (a Profile: acks=0,
+ * acks=1, acks=all; a config the gate judges; the idempotent and the plain producer) is a lane:
+ * its own producer writing to its own fresh topic (RF=3, min.insync.replicas=2), and every
+ * partition of every lane's topic is led by the same node, so one fault at one moment hits them
+ * alike. After the fault heals, each lane's topic is read back and reconciled against its ledger,
+ * and becomes one row of the matrix.
  *
- * Two shapes of scenario use lanes: a steady load through a fault (./acks-steady.ts) and a burst
- * of exactly K records sent inside a fault (./acks-burst.ts).
+ * A story opens its lanes from a Lab (./lab.ts) and drives them with an engine: a steady load
+ * through a fault (./steady.ts), a burst of exactly K records inside a fault (./burst.ts), or
+ * answers lost after the leader wrote (./lost-answer.ts).
  */
-import type { ProducerConfig } from 'kafkajs'
-import type { SendSettings } from '../workload/index.js'
+import type { ClientName, ProducerProfile } from '../clients/index.js'
 import { describePartition, waitFor, type Cluster, type WaitOptions } from '../cluster/index.js'
-import { HarnessError, WaitTimeoutError } from '../errors.js'
+import { HarnessError, precondition, WaitTimeoutError } from '../errors.js'
 import { withFault, type Fault, type FaultWindow } from '../faults/index.js'
 import { reconcile, type Verdict } from '../reconcile/index.js'
-import { scenarioResult, type ResultsCollector, type ScenarioResult } from '../report/index.js'
-import type { Ledger, LedgerEntry, LedgerEvent, TopicLog } from '../workload/index.js'
-import { createTopicLedBy, freshTopic, readBack, waitForLeadersOff } from './common.js'
+import { scenarioResult, type ScenarioResult } from '../report/index.js'
+import type { Ledger, TopicLog } from '../workload/index.js'
+import type { Lab } from './lab.js'
+import { freshName, readBack, waitForLeadersOff } from './topics.js'
 
 export type AcksLevel = -1 | 0 | 1
 export type AcksName = 'all' | '1' | '0'
@@ -35,36 +37,31 @@ export const LANE_PARTITIONS = 3
 
 /**
  * The steady load's producer, the same in every lane: not idempotent (kafkajs refuses
- * idempotence without acks=all, and the lanes differ in acks only), with kafkajs retries stated
+ * idempotence without acks=all, and the lanes differ in acks only), with retries stated
  * explicitly, because kafkajs picks other defaults when NODE_ENV=test, which vitest sets (15
  * retries from 50 ms instead of 5 from 300 ms). 15 retries from 100 ms, doubling up to 1 s: about
  * 12 s of retrying, longer than a failover takes.
  */
-export const PRODUCER: ProducerConfig = {
-  allowAutoTopicCreation: false,
-  retry: { retries: 15, initialRetryTime: 100, maxRetryTime: 1_000, multiplier: 2 },
+export const PRODUCER: ProducerProfile = {
+  retries: 15,
+  retryBackoff: { initialMs: 100, maxMs: 1_000, multiplier: 2 },
 }
 
 /**
- * A producer under test: its kafkajs options and send settings, and its name in the matrix. The
- * acks scenarios run one profile per acks level (acksProfile); the CI gate runs a team's config.
+ * A producer under test: its client, its client-neutral profile (acks, idempotence, retries, and
+ * how the application drives it: send calls in flight, records per call; scenario defaults where
+ * absent), and its name in the matrix. The acks scenarios run one profile per acks level
+ * (acksProfile); the CI gate runs a team's config.
  */
 export interface Profile {
   variant: string
-  producer: ProducerConfig
-  send: SendSettings & { acks: AcksLevel }
-  /** How the application drives it: send() calls in flight at once and records per call (scenario defaults if absent). */
-  callsInFlight?: number
-  recordsPerCall?: number
+  /** The client library (default kafkajs). */
+  client?: ClientName
+  producer: ProducerProfile & { acks: AcksLevel }
 }
 
 export function acksProfile(acks: AcksLevel): Profile {
-  return { variant: variantOf(acks), producer: PRODUCER, send: { acks } }
-}
-
-/** A scenario's precondition did not hold, so its counts would not be by construction. */
-export class PreconditionError extends HarnessError {
-  override name = 'PreconditionError'
+  return { variant: variantOf(acks), producer: { ...PRODUCER, acks } }
 }
 
 /** One profile's side of a scenario: its producer writes to its own topic. */
@@ -120,8 +117,8 @@ export interface LaneResult extends Lane {
   row: ScenarioResult
 }
 
-/** What one scenario showed, lane by lane. */
-export class AcksOutcome {
+/** What one story showed, lane by lane. */
+export class Outcome {
   constructor(
     readonly scenario: string,
     readonly leader: number,
@@ -135,20 +132,22 @@ export class AcksOutcome {
    */
   get faultAt(): number {
     const first = this.faults[0]
-    if (!first) throw new Error(`scenario '${this.scenario}' applied no fault`)
+    if (!first) throw new NoSuchLaneError(`story '${this.scenario}' applied no fault, so it has no fault time: read faultAt only of a story that applies one`)
     return first.inForceAt ?? first.appliedAt
   }
 
   /** The lane of a variant (a config's name). */
   variant(name: string): LaneResult {
-    const lane = this.lanes.find((l) => l.variant === name)
-    if (!lane) throw new Error(`scenario '${this.scenario}' ran no lane '${name}' (ran ${this.lanes.map((l) => l.variant).join(', ')})`)
-    return lane
+    return this.find((l) => l.variant === name, `'${name}'`)
   }
 
   lane(name: AcksName): LaneResult {
-    const lane = this.lanes.find((l) => l.acks === LEVELS[name])
-    if (!lane) throw new Error(`scenario '${this.scenario}' ran no acks=${name} lane (ran ${this.lanes.map((l) => l.variant).join(', ')})`)
+    return this.find((l) => l.acks === LEVELS[name], `acks=${name}`)
+  }
+
+  private find(match: (l: LaneResult) => boolean, what: string): LaneResult {
+    const lane = this.lanes.find(match)
+    if (!lane) throw new NoSuchLaneError(`story '${this.scenario}' ran no lane ${what} (it ran ${this.lanes.map((l) => l.variant).join(', ')}): pass that profile to the story`)
     return lane
   }
 
@@ -157,22 +156,22 @@ export class AcksOutcome {
   }
 }
 
-/** What every lane scenario names: its story, its lanes (default all three), and its fault. */
+/** A lane or a fault a test asked of an outcome that the story did not have. */
+export class NoSuchLaneError extends HarnessError {
+  override name = 'NoSuchLaneError'
+}
+
+/** What a story's lanes are: its name, and the producers to run side by side. */
 export interface LaneScenario {
   scenario: string
-  /** The acks levels to run side by side (default all three), each with the acks scenarios' producer. */
-  acks?: readonly AcksLevel[]
-  /** Or the producers to run side by side (overrides `acks`). */
+  /** The producers, one lane each (default: the acks scenarios' producer at acks=all, 1 and 0). */
   profiles?: readonly Profile[]
-  /** The matrix's suite for the rows (default 'acks'). */
-  suite?: string
-  /**
-   * Judged lanes (the gate): a lane whose wait runs out is recorded as an unmet step and the
-   * scenario goes on for every lane; a lane that cannot be read back is recorded as
-   * unreconciled. Without it (the stories), either fails the scenario.
-   */
-  judged?: boolean
-  /** The fault, aimed at the node that leads every lane. */
+  /** Partitions of each lane's topic (default LANE_PARTITIONS). */
+  partitions?: number
+}
+
+/** What an engine's story names besides its lanes: the fault, aimed at the node that leads every lane. */
+export interface FaultScenario extends LaneScenario {
   fault: (leader: number) => Fault
 }
 
@@ -185,9 +184,9 @@ export interface LaneScene {
 }
 
 /**
- * One scenario's run, side by side: opens one fresh topic per acks level (all led by the first
- * node, in every scenario), keeps the fault windows and the time to a new leader, and settles
- * into an AcksOutcome.
+ * One story's run, side by side: opens one fresh topic per profile (all led by the first node, in
+ * every story), keeps the fault windows, the steps each lane lived and the time to a new leader,
+ * and settles into an Outcome. Opened by Lab.lanes().
  */
 export class SideBySide implements LaneScene {
   readonly since = Date.now()
@@ -197,22 +196,29 @@ export class SideBySide implements LaneScene {
   private readonly facts = new Map<string, LaneFacts>()
 
   private constructor(
-    readonly cluster: Cluster,
+    readonly lab: Lab,
     readonly scenario: string,
     readonly leader: number,
     readonly lanes: readonly Lane[],
-    readonly suite: string,
-    readonly judged: boolean,
   ) {}
 
-  static async open(cluster: Cluster, s: Pick<LaneScenario, 'scenario' | 'acks' | 'profiles' | 'suite' | 'judged'>): Promise<SideBySide> {
-    const leader = cluster.nodeIds[0]
-    if (leader === undefined) throw new Error('the cluster has no nodes')
-    const profiles = s.profiles ?? (s.acks ?? ALL_ACKS).map(acksProfile)
+  get cluster(): Cluster {
+    return this.lab.cluster
+  }
+
+  /** Judged lanes (the gate): see LabOptions.judged. */
+  get judged(): boolean {
+    return this.lab.judged
+  }
+
+  static async open(lab: Lab, s: LaneScenario): Promise<SideBySide> {
+    const cluster = lab.cluster
+    const leader = cluster.nodeIds[0] as number
+    const profiles = s.profiles ?? ALL_ACKS.map(acksProfile)
     const slug = (t: string) => t.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40)
-    const lanes = profiles.map((profile) => ({ acks: profile.send.acks, variant: profile.variant, profile, topic: freshTopic(`${s.suite ?? 'acks'}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
-    for (const lane of lanes) await createTopicLedBy(cluster, lane.topic, leader, { partitions: LANE_PARTITIONS })
-    return new SideBySide(cluster, s.scenario, leader, lanes, s.suite ?? 'acks', s.judged ?? false)
+    const lanes = profiles.map((profile) => ({ acks: profile.producer.acks, variant: profile.variant, profile, topic: freshName(`${lab.suite}-${slug(s.scenario)}-${slug(profile.variant)}`) }))
+    for (const lane of lanes) await cluster.createTopic(lane.topic, { partitions: s.partitions ?? LANE_PARTITIONS, leader })
+    return new SideBySide(lab, s.scenario, leader, lanes)
   }
 
   /**
@@ -268,7 +274,7 @@ export class SideBySide implements LaneScene {
   async expectFullIsr(why: string): Promise<void> {
     const parts = (await Promise.all(this.topics.map((t) => this.cluster.partitions(t)))).flat()
     const shrunk = parts.filter((p) => p.isr.length !== p.replicas.length)
-    if (shrunk.length) throw new PreconditionError(`${why}, but the ISR already shrank: ${shrunk.map(describePartition).join('; ')}`)
+    precondition(shrunk.length === 0, `${why}, but the ISR already shrank: ${shrunk.map(describePartition).join('; ')}`)
   }
 
   /**
@@ -279,8 +285,8 @@ export class SideBySide implements LaneScene {
     return this.withFault(fault, () => this.newLeader())
   }
 
-  /** Applies `fault` while `body` runs, heals it whatever happens, and records its window. */
-  withFault<T>(fault: Fault, body: () => Promise<T>): Promise<T> {
+  /** Applies `fault` while `body` runs, heals it whatever happens (or when `body` calls `heal`), and records its window. */
+  withFault<T>(fault: Fault, body: (heal: () => Promise<void>) => Promise<T>): Promise<T> {
     return withFault(this.cluster, fault, body, this.faults)
   }
 
@@ -298,12 +304,12 @@ export class SideBySide implements LaneScene {
    * harness itself wrote to its topic, which are left out of the reading), reconciles, and builds
    * the matrix rows.
    */
-  async settle(written: readonly { ledger: Ledger; harness?: readonly Ledger[] }[]): Promise<AcksOutcome> {
+  async settle(written: readonly { ledger: Ledger; harness?: readonly Ledger[] }[]): Promise<Outcome> {
     const nodeEvents = this.cluster.events.filter((e) => e.at >= this.since)
     const results = await Promise.all(
       this.lanes.map(async (lane, i): Promise<LaneResult> => {
         const { ledger, harness = [] } = written[i] ?? {}
-        if (!ledger) throw new Error(`no ledger for lane ${lane.variant} of '${this.scenario}'`)
+        if (!ledger) throw new Error(`internal: settle() was given no ledger for lane ${lane.variant} of '${this.scenario}' (one per lane, in lane order)`)
         const harnessIds = new Set(harness.flatMap((l) => l.entries.map((e) => e.id)))
         const steps = this.steps.get(lane.topic) ?? []
         const facts = this.facts.get(lane.topic) ?? {}
@@ -318,7 +324,7 @@ export class SideBySide implements LaneScene {
         }
         const { log, verdict } = read
         const row = scenarioResult({
-          suite: this.suite,
+          suite: this.lab.suite,
           scenario: this.scenario,
           variant: lane.variant,
           ledger,
@@ -335,42 +341,12 @@ export class SideBySide implements LaneScene {
         return { ...lane, steps, facts, ...(unreconciled === undefined ? {} : { unreconciled }), ledger, log, verdict, absent: row.counts.absent, row }
       }),
     )
-    return new AcksOutcome(this.scenario, this.leader, results, this.faults)
+    for (const lane of results) this.lab.results?.add(lane.row)
+    return new Outcome(this.scenario, this.leader, results, this.faults)
   }
-}
-
-/**
- * Runs a scenario once, however many tests read its outcome, and adds its rows to `results` (the
- * tests of one scenario each assert one lane's story on the same run).
- */
-export function scenarioOnce(results: ResultsCollector, scenario: () => Promise<AcksOutcome>): () => Promise<AcksOutcome> {
-  let outcome: Promise<AcksOutcome> | undefined
-  return () =>
-    (outcome ??= scenario().then((o) => {
-      for (const row of o.rows) results.add(row)
-      return o
-    }))
-}
-
-/** Of the lane's records whose send began at or after `at`: how many were sent, and how many are in the log. */
-export function sentSince(lane: LaneResult, at: number): { sent: number; found: number } {
-  const inLog = new Set(lane.log.records.map((r) => r.id))
-  const sent = lane.ledger.entries.filter((e) => e.start >= at)
-  return { sent: sent.length, found: sent.filter((e) => inLog.has(e.id)).length }
-}
-
-/** Ledger events of the given types (e.g. what a producer noticed: 'retry', 'leader-change'). */
-export function eventsOf(ledger: Ledger, ...types: LedgerEvent['type'][]): LedgerEvent[] {
-  return ledger.events.filter((e) => types.includes(e.type))
 }
 
 /** Leader changes away from `leader` that the producer saw in its own metadata (ledger events). */
 export function leaderChangesSeen(ledger: Ledger, leader: number): number {
   return ledger.events.filter((e) => e.type === 'leader-change' && e.detail?.from === leader).length
-}
-
-/** A send's outcome and its last attempt's Kafka error (unwrapped from kafkajs' retrier), as data. */
-export function sendOutcome(entry: LedgerEntry): { outcome: LedgerEntry['outcome']; type?: string; code?: number | string } {
-  const last = entry.error?.cause ?? entry.error
-  return { outcome: entry.outcome, ...(last?.type === undefined ? {} : { type: last.type }), ...(last?.code === undefined ? {} : { code: last.code }) }
 }

@@ -1,0 +1,23 @@
+/**
+ * The client libraries the harness can drive, by name. Adding one is one folder
+ * (harness/clients/<name>/, exporting a ClientAdapter) and one line here.
+ */
+import { ConfigError } from '../errors.js'
+import { kafkajs } from './kafkajs/index.js'
+import { closest } from './shape.js'
+import type { ClientAdapter } from './types.js'
+
+export const clients = {
+  kafkajs,
+} satisfies Record<string, ClientAdapter>
+
+export type ClientName = keyof typeof clients
+export const CLIENT_NAMES = Object.keys(clients) as ClientName[]
+export const DEFAULT_CLIENT: ClientName = 'kafkajs'
+
+/** The adapter called `name`; a ConfigError naming `field` and the known clients otherwise. */
+export function adapterFor(name: unknown = DEFAULT_CLIENT, field = 'client'): ClientAdapter {
+  if (typeof name === 'string' && Object.hasOwn(clients, name)) return clients[name as ClientName]
+  const hint = typeof name === 'string' ? closest(name, CLIENT_NAMES) : undefined
+  throw new ConfigError(field, `unknown client${hint ? `; did you mean '${hint}'?` : ''} Known clients: ${CLIENT_NAMES.join(', ')} (an adapter is a folder under harness/clients/, registered in harness/clients/registry.ts)`, name)
+}
