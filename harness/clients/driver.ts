@@ -289,14 +289,3 @@ export class DriverProcess {
     return this.child.pid
   }
 }
-
-/** Runs `<driver> --error-table` and returns what it prints. */
-export async function driverErrorTable(name: DriverName): Promise<unknown> {
-  const { command, args } = driverCommand(name)
-  const child = spawn(command, [...args, '--error-table'], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
-  if (code !== 0) throw new DriverFailedError(name, `--error-table exited with ${code}`, '')
-  return JSON.parse(out)
-}

@@ -35,13 +35,11 @@ export interface DriverStart {
 
 export interface DriverEndpoint {
   clientId: string
-  /** Bootstrap addresses, host:port. */
-  brokers: string[]
   /**
-   * host:port → host:port: every connection the client opens to a key goes to its value instead
-   * (a client line). A driver whose client cannot route its connections refuses the field.
+   * Bootstrap addresses, host:port: the cluster's client proxies, or a client line's
+   * (`line.bootstrap`: its listener advertises only its own proxies, so the client never leaves it).
    */
-  routes?: Record<string, string>
+  brokers: string[]
   /** TCP connection set-up limit, ms. */
   connectionTimeoutMs?: number
   /** How long the client waits for a broker's answer to one request, ms. */
@@ -68,38 +66,6 @@ export interface DriverProfile {
   transactionTimeoutMs?: number
   metadataMaxAgeMs?: number
 }
-
-/** Every field a start line may have, by path: what a driver accepts (and nothing else). */
-export const START_FIELDS: readonly string[] = [
-  'protocol',
-  'topic',
-  'endpoint',
-  'endpoint.clientId',
-  'endpoint.brokers',
-  'endpoint.routes',
-  'endpoint.connectionTimeoutMs',
-  'endpoint.requestTimeoutMs',
-  'producer',
-  'producer.acks',
-  'producer.ackTimeoutMs',
-  'producer.idempotent',
-  'producer.retries',
-  'producer.retryBackoff',
-  'producer.retryBackoff.initialMs',
-  'producer.retryBackoff.maxMs',
-  'producer.retryBackoff.multiplier',
-  'producer.retryBackoff.jitter',
-  'producer.requestsInFlight',
-  'producer.callsInFlight',
-  'producer.recordsPerCall',
-  'producer.compression',
-  'producer.lingerMs',
-  'producer.batchBytes',
-  'producer.partitioner',
-  'producer.transactionalId',
-  'producer.transactionTimeoutMs',
-  'producer.metadataMaxAgeMs',
-]
 
 // ─── Commands (stdin) ───────────────────────────────────────────────────────────────────────────
 
@@ -163,26 +129,6 @@ export type ErrorClass =
   | 'fatal'
   | 'unclassified'
 
-export const ERROR_CLASSES: readonly ErrorClass[] = [
-  'not-enough-replicas',
-  'not-enough-replicas-after-append',
-  'not-leader',
-  'timeout',
-  'connection',
-  'not-sent',
-  'not-connected',
-  'client-refused',
-  'duplicate-sequence',
-  'out-of-order-sequence',
-  'fenced',
-  'producer-state',
-  'record-too-large',
-  'authorization',
-  'retriable',
-  'fatal',
-  'unclassified',
-]
-
 export interface DriverError {
   class: ErrorClass
   /** The client's own name for it: a Java exception class, a franz-go error (kerr name or Go type). */
@@ -244,9 +190,6 @@ export type DriverLine =
   | { type: 'error'; kind: 'config' | 'protocol' | 'internal'; message: string; field?: string; fix?: string }
   /** The last line: the client is closed; `unsettled` records got `unknown` ('closed'). */
   | { type: 'closed'; at: number; reason: 'close' | 'stdin-closed'; unsettled: number }
-
-/** A driver's exit codes. */
-export const DRIVER_EXIT = { ok: 0, internal: 1, badInput: 2 } as const
 
 // ─── The error table ────────────────────────────────────────────────────────────────────────────
 

@@ -333,11 +333,15 @@ async function checkNodeClient(name: NodeClientName): Promise<void> {
   }
 }
 
-/** The installed Node client's module, loaded from its cache prefix (createRequire). */
-export function loadNodeClient<T = unknown>(name: NodeClientName): T {
+/**
+ * A require() that resolves from the Node client's install in the cache (its adapter, in
+ * harness/clients/<name>/, names the package itself); RuntimeRequirementError naming the fix if
+ * it is not installed.
+ */
+export function requireFromCache(name: NodeClientName): NodeJS.Require {
   const home = nodeClientDir(name)
   if (!existsSync(join(home, '.key'))) {
     throw new RuntimeRequirementError(name, `${CLIENT_PACKAGES[name].name} is not installed in ${home}`, `run \`npm run setup:clients\` (or \`npm run setup -- --clients=${name}\`)`)
   }
-  return createRequire(join(home, 'package.json'))(CLIENT_PACKAGES[name].name) as T
+  return createRequire(join(home, 'package.json'))
 }

@@ -1,6 +1,6 @@
 /**
- * The out-of-process drivers (Java's kafka-clients, franz-go) and the two Node clients installed
- * in the cache, against the real cluster. Each driver writes keyed records at acks all with
+ * The out-of-process drivers (Java's kafka-clients, franz-go) against the real cluster, spoken to
+ * in the driver protocol itself (the adapters on top: tests/clients/<client>.test.ts). Each driver writes keyed records at acks all with
  * idempotence, one record per call and batched; every record's reported partition and offset must
  * be exactly where a reader finds it, and the reconciler must find nothing.
  *
@@ -11,15 +11,14 @@
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import kafkajs from 'kafkajs'
-import SnappyCodec from 'kafkajs-snappy'
 import { afterEach, describe, expect, test } from 'vitest'
-import { DriverConfigError, DriverProcess, driverErrorTable, type DriverName } from '../../harness/clients/driver.js'
+import { spawn } from 'node:child_process'
+import { DriverConfigError, DriverFailedError, DriverProcess, driverCommand, type DriverName } from '../../harness/clients/driver.js'
 import { waitFor } from '../../harness/cluster/wait.js'
 import { cutPaths } from '../../harness/faults/index.js'
 import { KAFKA_ERROR_CODES, PROTOCOL_VERSION, type DriverLine, type DriverProfile, type DriverRecord, type DriverStart, type RecordResult } from '../../harness/clients/protocol.js'
 import { reconcile } from '../../harness/reconcile/index.js'
-import { clientsDir, loadNodeClient, type NodeClientName } from '../../harness/runtime/clients.js'
+import { clientsDir } from '../../harness/runtime/clients.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { readTopic, type TopicLog } from '../../harness/workload/reader.js'
 import { ID_HEADER, newIdPrefix, recordValue } from '../../harness/workload/record.js'
@@ -30,16 +29,10 @@ const driverInstalled: Record<DriverName, boolean> = {
   java: installed('java-driver/classes.key'),
   'franz-go': installed('franz-go-driver/driver'),
 }
-const nodeInstalled: Record<NodeClientName, boolean> = {
-  confluent: installed('confluent/.key'),
-  platformatic: installed('platformatic/.key'),
-}
 const SKIP_NOTE = '(not installed: npm run setup:clients)'
 
 // franz-go compresses with snappy unless told otherwise, and the reader is kafkajs, which decodes
-// only gzip by itself: this process's kafkajs gets the snappy codec (as the bench's does).
-kafkajs.CompressionCodecs[kafkajs.CompressionTypes.Snappy] = SnappyCodec
-
+// only gzip: every start line here says compression none (as the adapters' always do).
 const uniqueTopic = (name: string) => `${name}-${Date.now().toString(36)}`
 const logDir = mkdtempSync(join(tmpdir(), 'kd-drivers-'))
 
@@ -134,7 +127,7 @@ function expectExact(sent: readonly Sent[], log: TopicLog): void {
   expect(verdict.totals).toMatchObject({ sent: sent.length, acknowledged: sent.length, failed: 0, unknown: 0, read: sent.length })
 }
 
-const IDEMPOTENT: DriverProfile = { acks: -1, idempotent: true, retries: 10, lingerMs: 5 }
+const IDEMPOTENT: DriverProfile = { acks: -1, idempotent: true, retries: 10, lingerMs: 5, compression: 'none' }
 
 describe.each(['java', 'franz-go'] as const)('the %s driver', (name) => {
   const it = test.skipIf(!driverInstalled[name])
@@ -250,7 +243,7 @@ describe.each(['java', 'franz-go'] as const)('the %s driver', (name) => {
     const c = cluster()
     const topic = uniqueTopic(`${name}-txn`)
     await c.createTopic(topic, { partitions: 3 })
-    const d = await startDriver(name, startLine(topic, { acks: -1, transactionalId: `${name}-txn-${newIdPrefix()}` }, `${name}-txn`))
+    const d = await startDriver(name, startLine(topic, { acks: -1, transactionalId: `${name}-txn-${newIdPrefix()}`, compression: 'none' }, `${name}-txn`))
     expect(await d.connect()).toMatchObject({ ok: true })
     expect(await d.initTransactions()).toMatchObject({ op: 'init-transactions', ok: true })
     const sent = await sendAll(d, records(newIdPrefix(), 10), 5, 1)
@@ -274,76 +267,13 @@ describe.each(['java', 'franz-go'] as const)('the %s driver', (name) => {
   })
 })
 
-// ─── the Node clients, from their cache prefix ──────────────────────────────────────────────────
-
-interface KafkaJSCompatible {
-  KafkaJS: {
-    Kafka: new (config: { kafkaJS: { clientId: string; brokers: string[]; logLevel?: number } }) => {
-      producer(config: { kafkaJS: { acks: number; idempotent: boolean } }): {
-        connect(): Promise<void>
-        send(args: { topic: string; messages: { key: string; value: string; headers: Record<string, string> }[] }): Promise<{ partition: number; baseOffset?: string; offset?: string }[]>
-        disconnect(): Promise<void>
-      }
-    }
-    logLevel: { NOTHING: number }
-  }
+/** Runs `<driver> --error-table` and returns what it prints. */
+export async function driverErrorTable(name: DriverName): Promise<unknown> {
+  const { command, args } = driverCommand(name)
+  const child = spawn(command, [...args, '--error-table'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  if (code !== 0) throw new DriverFailedError(name, `--error-table exited with ${code}`, '')
+  return JSON.parse(out)
 }
-
-interface Platformatic {
-  Producer: new (options: { clientId: string; bootstrapBrokers: string[]; idempotent?: boolean; acks?: number; autocreateTopics?: boolean }) => {
-    send(options: { messages: { topic: string; key: string; value: string; headers: Map<string, string> }[] }): Promise<{ offsets?: { topic: string; partition: number; offset: bigint }[] }>
-    close(): Promise<void>
-  }
-  ProduceAcks: { ALL: number }
-  stringSerializers: unknown
-}
-
-describe('the Node clients, loaded from their install in the cache', () => {
-  test.skipIf(!nodeInstalled.confluent)(`@confluentinc/kafka-javascript produces 10 records that a reader finds ${nodeInstalled.confluent ? '' : SKIP_NOTE}`, async () => {
-    const c = cluster()
-    const topic = uniqueTopic('confluent-smoke')
-    await c.createTopic(topic, { partitions: 3 })
-    const { KafkaJS } = loadNodeClient<KafkaJSCompatible>('confluent')
-    const kafka = new KafkaJS.Kafka({ kafkaJS: { clientId: 'confluent-smoke', brokers: [...c.bootstrap], logLevel: KafkaJS.logLevel.NOTHING } })
-    const producer = kafka.producer({ kafkaJS: { acks: -1, idempotent: true } })
-    await producer.connect()
-    const ids = records(newIdPrefix(), 10)
-    try {
-      await producer.send({ topic, messages: ids.map((r) => ({ key: r.key, value: r.record.value, headers: r.record.headers ?? {} })) })
-    } finally {
-      await producer.disconnect()
-    }
-    const log = await readTopic({ kafka: c.kafka(), topic })
-    expect(log.records.map((r) => r.id).sort()).toEqual(ids.map((r) => r.record.id).sort())
-  })
-
-  test.skipIf(!nodeInstalled.platformatic)(`@platformatic/kafka produces 10 records, each at the offset it reports ${nodeInstalled.platformatic ? '' : SKIP_NOTE}`, async () => {
-    const c = cluster()
-    const topic = uniqueTopic('platformatic-smoke')
-    await c.createTopic(topic, { partitions: 3 })
-    const { Producer, ProduceAcks, stringSerializers } = loadNodeClient<Platformatic>('platformatic')
-    const producer = new (Producer as unknown as new (o: Record<string, unknown>) => InstanceType<Platformatic['Producer']>)({
-      clientId: 'platformatic-smoke',
-      bootstrapBrokers: [...c.bootstrap],
-      idempotent: true,
-      acks: ProduceAcks.ALL,
-      serializers: stringSerializers,
-    })
-    const ids = records(newIdPrefix(), 10)
-    const reported = new Map<string, { partition: number; offset: number }>()
-    try {
-      // One record per call: each call's offsets are this record's.
-      for (const r of ids) {
-        const res = await producer.send({ messages: [{ topic, key: r.key, value: r.record.value, headers: new Map(Object.entries(r.record.headers ?? {})) }] })
-        const [o] = res.offsets ?? []
-        if (o) reported.set(r.record.id, { partition: o.partition, offset: Number(o.offset) })
-      }
-    } finally {
-      await producer.close()
-    }
-    const log = await readTopic({ kafka: c.kafka(), topic })
-    expect(log.records.map((r) => r.id).sort()).toEqual(ids.map((r) => r.record.id).sort())
-    expect(reported.size).toBe(10)
-    for (const r of log.records) expect(reported.get(r.id as string), `record ${r.id}`).toEqual({ partition: r.partition, offset: r.offset })
-  })
-})

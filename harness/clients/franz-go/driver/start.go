@@ -6,11 +6,9 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
-	"net"
 	"regexp"
 	"sort"
 	"strings"
@@ -142,7 +140,7 @@ func parseStart(text []byte) (*startLine, error) {
 	}
 	s.topic = *topic
 
-	ep, err := fields(top["endpoint"], "endpoint", "clientId", "brokers", "routes", "connectionTimeoutMs", "requestTimeoutMs")
+	ep, err := fields(top["endpoint"], "endpoint", "clientId", "brokers", "connectionTimeoutMs", "requestTimeoutMs")
 	if err != nil {
 		return nil, err
 	}
@@ -163,25 +161,6 @@ func parseStart(text []byte) (*startLine, error) {
 	s.opts = append(s.opts, kgo.SeedBrokers(brokers...), kgo.ClientID(s.clientID), kgo.DefaultProduceTopic(s.topic))
 	s.settings["SeedBrokers"] = strings.Join(brokers, ",")
 	s.settings["ClientID"] = s.clientID
-	if raw, ok := ep["routes"]; ok {
-		var routes map[string]string
-		if json.Unmarshal(raw, &routes) != nil {
-			return nil, configErr("endpoint.routes", "must be an object of host:port → host:port", "give the client line's routes")
-		}
-		for from, to := range routes {
-			if !hostPort.MatchString(from) || !hostPort.MatchString(to) {
-				return nil, configErr("endpoint.routes", fmt.Sprintf("%q → %q: both must be host:port", from, to), "give the client line's routes")
-			}
-		}
-		dialer := &net.Dialer{}
-		s.opts = append(s.opts, kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
-			if to, ok := routes[host]; ok {
-				host = to
-			}
-			return dialer.DialContext(ctx, network, host)
-		}))
-		s.settings["Dialer"] = fmt.Sprintf("routes %d addresses", len(routes))
-	}
 	if v, err := intField(ep, "endpoint", "connectionTimeoutMs", 1); err != nil {
 		return nil, err
 	} else if v != nil {

@@ -32,7 +32,7 @@ final class StartLine {
   private final Map<String, String> fieldOf = new LinkedHashMap<>();
 
   private static final Set<String> TOP = Set.of("protocol", "topic", "endpoint", "producer");
-  private static final Set<String> ENDPOINT = Set.of("clientId", "brokers", "routes", "connectionTimeoutMs", "requestTimeoutMs");
+  private static final Set<String> ENDPOINT = Set.of("clientId", "brokers", "connectionTimeoutMs", "requestTimeoutMs");
   private static final Set<String> PRODUCER = Set.of("acks", "ackTimeoutMs", "idempotent", "retries", "retryBackoff", "requestsInFlight", "callsInFlight",
       "recordsPerCall", "compression", "lingerMs", "batchBytes", "partitioner", "transactionalId", "transactionTimeoutMs", "metadataMaxAgeMs");
   private static final Set<String> BACKOFF = Set.of("initialMs", "maxMs", "multiplier", "jitter");
@@ -56,10 +56,6 @@ final class StartLine {
     for (JsonNode b : brokers) {
       if (!b.isTextual() || !b.textValue().matches("[^:\\s]+:\\d+")) throw BadInput.config("endpoint.brokers", "each must be a host:port string (got " + b + ")", "give the cluster's client proxies");
       seeds.add(b.textValue());
-    }
-    if (endpoint.has("routes")) {
-      throw BadInput.config("endpoint.routes", "the Java client cannot route its connections (kafka-clients has no socket factory)",
-          "run the Java client without a client line; faults on the cluster's own proxies reach it");
     }
     put("bootstrap.servers", String.join(",", seeds), "endpoint.brokers");
     put("client.id", clientId, "endpoint.clientId");
