@@ -1,12 +1,13 @@
 /**
  * The out-of-process drivers (Java's kafka-clients, franz-go) against the real cluster, spoken to
- * in the driver protocol itself (the adapters on top: tests/clients/<client>.test.ts). Each driver writes keyed records at acks all with
- * idempotence, one record per call and batched; every record's reported partition and offset must
- * be exactly where a reader finds it, and the reconciler must find nothing.
+ * in the driver protocol itself (the adapters on top: tests/clients/<client>.test.ts). Each driver
+ * writes keyed records at acks all with idempotence, one record per call and batched; every
+ * record's reported partition and offset must be exactly where a reader finds it, and the
+ * reconciler must find nothing.
  *
- * The clients are installed by `npm run setup:clients`, which neither `.ci/run` nor the default
- * `npm run setup` runs yet: a client that is not installed is skipped (with the fix in the skip
- * note), unless KD_REQUIRE_CLIENTS=1, which makes it fail instead.
+ * The drivers are installed by `npm run setup` (or `npm run setup:clients`): a driver that is not
+ * installed is skipped (with the fix in the skip note), unless KD_REQUIRE_CLIENTS=1, which makes
+ * it fail instead.
  */
 import { existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
