@@ -86,7 +86,14 @@ export class DriverClient implements ProducerClient {
     this.starting ??= DriverProcess.start(this.client, startLine(this.spec.topic, this.spec.profile, this.spec.endpoint), {
       ...(this.spec.endpoint.logDir ? { logFile: join(this.spec.endpoint.logDir, `${this.spec.endpoint.clientId}.${this.client}.log`) } : {}),
       onLine: (line) => this.take(line),
-    }).then((d) => (this.driver = d))
+    }).then(
+      (d) => (this.driver = d),
+      (e: unknown) => {
+        // A start that failed (a driver that could not be spawned or exited at once) is tried again on the session's next connect.
+        this.starting = undefined
+        throw e
+      },
+    )
     return this.starting
   }
 
