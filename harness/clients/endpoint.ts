@@ -29,6 +29,13 @@ export interface EndpointOptions {
   line?: ClientLine
 }
 
+/**
+ * The request timeout of a client whose answers a fault may hold: longer than any wait inside a
+ * fault, so the client never re-sends a held request by itself (it retries once, when the fault
+ * heals and closes the connection).
+ */
+export const FAULT_TOLERANT_REQUEST_TIMEOUT_MS = 30_000
+
 let unnamed = 0
 
 /** The endpoint of a client of `cluster`: its client proxies (or `line`'s), the run folder's client log. */

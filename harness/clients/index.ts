@@ -1,5 +1,5 @@
 export { clients, adapterFor, CLIENT_NAMES, DEFAULT_CLIENT, type ClientName } from './registry.js'
-export { clientEndpoint, type ClientEndpoint, type EndpointOptions } from './endpoint.js'
+export { clientEndpoint, FAULT_TOLERANT_REQUEST_TIMEOUT_MS, type ClientEndpoint, type EndpointOptions } from './endpoint.js'
 export {
   acksOf,
   checkProfile,

@@ -23,5 +23,5 @@ export {
 } from './lanes.js'
 export { STEADY, failoverThenLoad, steadyRate, underSteadyLoad, type LoadedLane, type SteadyLoad, type SteadyLoadScenario } from './steady.js'
 export { burstInto, type Burst, type BurstScenario } from './burst.js'
-export { REQUEST_TIMEOUT_MS, laneEndpoint, laneSession, loseTheAnswer, warm, withWatermarks, type LostAnswer } from './lost-answer.js'
+export { laneEndpoint, laneSession, loseTheAnswer, warm, withWatermarks, type LostAnswer } from './lost-answer.js'
 export { freshName, readBack, waitForLeadersOff } from './topics.js'

@@ -5,13 +5,13 @@
  * leader itself, on a path the fault does not touch: "written" is observed, not guessed.
  *
  * Why the retry happens exactly once, after the fault: the lane clients' request timeout
- * (REQUEST_TIMEOUT_MS) is far longer than any wait inside a fault, so kafkajs never gives up on a
+ * (FAULT_TOLERANT_REQUEST_TIMEOUT_MS) is far longer than any wait inside a fault, so kafkajs never gives up on a
  * held request and re-sends it while the fault is in force. Healing a dropResponsesOn fault closes
  * the connections it held (Toxiproxy's timeout toxic closes its stub when removed), so the
  * producer sees "Closed connection" at the heal and retries on a fresh connection through the
  * healed line.
  */
-import { clientEndpoint, type ClientEndpoint } from '../clients/index.js'
+import { clientEndpoint, FAULT_TOLERANT_REQUEST_TIMEOUT_MS, type ClientEndpoint } from '../clients/index.js'
 import type { Cluster } from '../cluster/index.js'
 import { HighWatermarks } from '../cluster/watermarks.js'
 import { dropResponsesOn, type ClientLine } from '../faults/index.js'
@@ -19,8 +19,6 @@ import { openProducerSession, type ProducerSession } from '../workload/index.js'
 import type { Lab } from './lab.js'
 import type { Lane, SideBySide } from './lanes.js'
 
-/** Longer than any wait inside a fault: kafkajs never re-sends a held request by itself. */
-export const REQUEST_TIMEOUT_MS = 30_000
 /**
  * A transactional lane's request timeout. kafkajs asks a random broker for the transaction
  * coordinator before every transactional call (eosManager.findTransactionCoordinator, no cache);
@@ -33,7 +31,7 @@ const TRANSACTIONAL_REQUEST_TIMEOUT_MS = 5_000
 
 /** Where the client of a lane whose connections go through `line` connects (no line: the node's client proxies). */
 export function laneEndpoint(cluster: Cluster, lane: Lane, line: ClientLine | undefined, { clientId = `lane-${lane.topic}`, requestTimeoutMs }: LaneClientOptions = {}): ClientEndpoint {
-  const timeout = requestTimeoutMs ?? (lane.profile.producer.transactionalId === undefined ? REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS)
+  const timeout = requestTimeoutMs ?? (lane.profile.producer.transactionalId === undefined ? FAULT_TOLERANT_REQUEST_TIMEOUT_MS : TRANSACTIONAL_REQUEST_TIMEOUT_MS)
   return clientEndpoint(cluster, { clientId, requestTimeoutMs: timeout, ...(line ? { line } : {}) })
 }
 

@@ -9,10 +9,11 @@
  */
 import type { Consumer, IHeaders } from 'kafkajs'
 import { waitFor, type Cluster } from '../cluster/index.js'
-import { freshName } from '../engines/index.js'
+import { freshName } from '../engines/topics.js'
 import { HarnessError } from '../errors.js'
 import { partitionForKey } from '../partitioning/murmur2.js'
-import type { LedgerEntry, ProducerSession } from '../workload/index.js'
+import type { Lab } from '../engines/lab.js'
+import { readTopic, type LedgerEntry, type ProducerSession } from '../workload/index.js'
 import type { Timeline } from './timeline.js'
 
 export const PAYMENTS_PARTITIONS = 3
@@ -138,4 +139,26 @@ function header(headers: IHeaders | undefined, name: string): string | undefined
   const v = headers?.[name]
   const first = Array.isArray(v) ? v[0] : v
   return first === undefined ? undefined : first.toString()
+}
+
+/** Billing consumers on `topic`, one per spec, telling `timeline`; stopped at the lab's teardown at the latest. */
+export async function startBillings(lab: Lab, topic: string, timeline: Timeline, ...specs: { name: string; dedupeByPaymentId: boolean }[]): Promise<Billing[]> {
+  const bills = await Promise.all(specs.map((spec) => Billing.start(lab.cluster, topic, timeline, spec)))
+  lab.onTeardown(() => Promise.all(bills.map((b) => b.stop())))
+  return bills
+}
+
+/**
+ * Waits until every billing has processed all the topic holds, then stops them: before the
+ * read-back, whose write barrier is not a payment.
+ */
+export async function settleBillings(bills: readonly Billing[]): Promise<void> {
+  await Promise.all(bills.map((b) => b.caughtUp()))
+  await Promise.all(bills.map((b) => b.stop()))
+}
+
+/** How many copies of `p` the topic holds, committed or not (a read_uncommitted read of the whole log). */
+export async function copiesInLog(cluster: Cluster, topic: string, p: Payment): Promise<number> {
+  const log = await readTopic({ kafka: cluster.kafka({ clientId: 'reader' }), topic, readUncommitted: true })
+  return log.records.filter((r) => r.id === p.payment).length
 }

@@ -13,9 +13,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { adapterFor, clientEndpoint, type ClientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
+import { adapterFor, clientEndpoint, FAULT_TOLERANT_REQUEST_TIMEOUT_MS, type ClientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
 import type { Lab } from '../engines/index.js'
-import { REQUEST_TIMEOUT_MS } from '../engines/index.js'
 import { HarnessError } from '../errors.js'
 import type { ClientLine } from '../faults/index.js'
 import { recordValue, type LedgerEntry } from '../workload/index.js'
@@ -161,7 +160,7 @@ export class PaymentServiceProcess {
     const config: ServiceConfig = {
       name: 'payment-service',
       ...(opts.client === undefined ? {} : { client: opts.client }),
-      endpoint: clientEndpoint(lab.cluster, { clientId: 'payment-service', line: opts.line, requestTimeoutMs: REQUEST_TIMEOUT_MS }),
+      endpoint: clientEndpoint(lab.cluster, { clientId: 'payment-service', line: opts.line, requestTimeoutMs: FAULT_TOLERANT_REQUEST_TIMEOUT_MS }),
       topic: opts.topic,
       producer: opts.producer,
     }

@@ -6,7 +6,7 @@
  * idempotence the retry is written again: billing charges order-17 twice.
  */
 import { laneSession, loseTheAnswer, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
-import { Billing, partitionOf, payment, PAYMENTS_PARTITIONS, PaymentService, Timeline } from '../../../harness/payments/index.js'
+import { partitionOf, payment, PAYMENTS_PARTITIONS, PaymentService, settleBillings, startBillings, Timeline } from '../../../harness/payments/index.js'
 
 export type DoubleCharge = Outcome & { payments(variant: string): { timeline: Timeline; chargedTwice: string[] } }
 
@@ -15,8 +15,7 @@ export async function doubleCharge(lab: Lab, profiles: readonly Profile[]): Prom
   const line = await lab.line('payment-service')
   const lanes = await Promise.all(side.lanes.map(async (lane) => {
     const timeline = new Timeline()
-    const billing = await Billing.start(lab.cluster, lane.topic, timeline, { name: 'billing', dedupeByPaymentId: false })
-    lab.onTeardown(() => billing.stop())
+    const [billing] = await startBillings(lab, lane.topic, timeline, { name: 'billing', dedupeByPaymentId: false })
     const session = laneSession(lab, lane, line, { clientId: 'payment-service' })
     return { variant: lane.variant, timeline, billing, session, service: new PaymentService(session, timeline) }
   }))
@@ -32,11 +31,10 @@ export async function doubleCharge(lab: Lab, profiles: readonly Profile[]): Prom
   for (const { timeline } of lanes) timeline.tell('connection reset: the connection holding the unanswered request is closed under payment-service', side.faults[0]?.healedAt)
   await Promise.all(sent)
   await pay(18, 20)
-  await Promise.all(lanes.map(({ billing }) => billing.caughtUp()))
-  await Promise.all(lanes.map(({ billing }) => billing.stop())) // before the read-back: its write barrier is not a payment
+  await settleBillings(lanes.map(({ billing }) => billing!))
   const outcome = await side.settle(await Promise.all(lanes.map(async ({ session }) => ({ ledger: await session.close() }))))
   const told = new Map(lanes.map(({ variant, timeline, billing }) => {
-    const chargedTwice = billing.chargedMoreThanOnce()
+    const chargedTwice = billing!.chargedMoreThanOnce()
     timeline.tell(chargedTwice.length ? `billing has charged ${chargedTwice.map((id) => `${id} (order-${id.slice(2)})`).join(', ')} twice` : 'billing has charged every order once')
     return [variant, { timeline, chargedTwice }]
   }))

@@ -15,9 +15,8 @@
  *   a resend of a committed payment a no-op. That takes the application's state (or billing v2).
  */
 import { loseTheAnswer, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
-import { Billing, payment, PAYMENTS_PARTITIONS, PaymentServiceProcess, Timeline } from '../../../harness/payments/index.js'
+import { copiesInLog, payment, PAYMENTS_PARTITIONS, PaymentServiceProcess, settleBillings, startBillings, Timeline } from '../../../harness/payments/index.js'
 import { now } from '../../../harness/workload/clock.js'
-import { readTopic, type LedgerEntry } from '../../../harness/workload/index.js'
 
 export type Killed = 'after the write, before the answer' | 'after the write, before the commit' | 'after the commit, before recording it'
 type Producer = { id?: number; epoch?: number }
@@ -30,9 +29,7 @@ export function paymentResentAfterCrash(killed: Killed) {
     const p42 = payment(42)
     const lanes = await Promise.all(side.lanes.map(async (lane) => {
       const timeline = new Timeline()
-      const billing = (name: string, dedupeByPaymentId: boolean) => Billing.start(lab.cluster, lane.topic, timeline, { name, dedupeByPaymentId })
-      const bills = await Promise.all([billing('billing', false), billing('billing v2', true)])
-      lab.onTeardown(() => Promise.all(bills.map((b) => b.stop())))
+      const bills = await startBillings(lab, lane.topic, timeline, { name: 'billing', dedupeByPaymentId: false }, { name: 'billing v2', dedupeByPaymentId: true })
       const service = { line, topic: lane.topic, producer: lane.profile.producer, timeline }
       const first = await PaymentServiceProcess.start(lab, service)
       return { lane, timeline, bills, service, first, entries: [await first.pay(payment(41))] }
@@ -53,21 +50,18 @@ export function paymentResentAfterCrash(killed: Killed) {
       for (const l of lanes) await kill(l, killed === 'after the write, before the commit' ? 'before it commits' : `before it records ${p42.payment} as sent`)
     }
     const told = new Map<string, Resent>()
-    for (const { lane, timeline, bills, service, first, entries } of lanes) {
+    for (const { lane, timeline, bills: [billing, v2], service, first, entries } of lanes) {
       const second = await PaymentServiceProcess.start(lab, service)
       timeline.tell(`payment-service (restarted): ${p42.payment} is still "not sent" in its outbox, so it sends it again`)
       for (const p of [p42, payment(43)]) entries.push(await second.pay(p))
       await second.stop()
-      await Promise.all(bills.map((b) => b.caughtUp()))
-      await Promise.all(bills.map((b) => b.stop())) // before the read-back: its write barrier is not a payment
-      const copiesInLog = (await readTopic({ kafka: lab.cluster.kafka({ clientId: 'reader' }), topic: lane.topic, readUncommitted: true })).records.filter((r) => r.id === p42.payment).length
-      const [billing, v2] = bills as [Billing, Billing]
-      timeline.tell(`billing charged ${p42.order} ${billing.charges.get(p42.payment) ?? 0} time(s); billing v2 (dedupes by payment id) ${v2.charges.get(p42.payment) ?? 0}`)
-      told.set(lane.variant, { timeline, charges: billing.charges, chargesDeduped: v2.charges, copiesInLog, producers: { before: { id: first.producerId, epoch: first.producerEpoch }, after: { id: second.producerId, epoch: second.producerEpoch } } })
+      await settleBillings([billing!, v2!])
+      timeline.tell(`billing charged ${p42.order} ${billing!.charges.get(p42.payment) ?? 0} time(s); billing v2 (dedupes by payment id) ${v2!.charges.get(p42.payment) ?? 0}`)
+      const producers = { before: { id: first.producerId, epoch: first.producerEpoch }, after: { id: second.producerId, epoch: second.producerEpoch } }
+      told.set(lane.variant, { timeline, charges: billing!.charges, chargesDeduped: v2!.charges, copiesInLog: await copiesInLog(lab.cluster, lane.topic, p42), producers })
     }
     // One ledger entry per payment: what payment-service knows was acknowledged (p-42 by its restart).
-    const ledger = ({ lane, timeline, entries }: (typeof lanes)[number]) => ({ topic: lane.topic, startedAt: timeline.startedAt, endedAt: now(), settings: { killed, processes: 2 }, entries: entries.map((e: LedgerEntry, n) => ({ ...e, n, call: n })), events: [] })
-    const outcome = await side.settle(lanes.map((l) => ({ ledger: ledger(l) })))
+    const outcome = await side.settle(lanes.map(({ lane, timeline, entries }) => ({ ledger: { topic: lane.topic, startedAt: timeline.startedAt, endedAt: now(), settings: { killed, processes: 2 }, entries: entries.map((e, n) => ({ ...e, n, call: n })), events: [] } })))
     return Object.assign(outcome, { payments: (variant: string) => told.get(outcome.variant(variant).variant) as Resent })
   }
 }
