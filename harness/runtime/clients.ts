@@ -61,19 +61,17 @@ export function parseClientsFlag(args: readonly string[]): ClientName[] | undefi
 }
 
 /**
- * Installs (or finds cached) every client named, each step timed. The clients install side by
- * side (each its own steps in order): Maven's and npm's downloads and the Go build overlap the
- * confluent client's librdkafka build, the longest by far, so the whole takes about as long as it.
- * The first failure is thrown once every install has ended (none is left half-way in the cache:
- * each renames its build into place only when it is done).
+ * Installs (or finds cached) every client named, one after another, each step timed. Not side by
+ * side: on the 2-core machine that was measured, the Go build and librdkafka's C++ build compete
+ * for the cores (cold, one after another 171 s, side by side 176 s; docs/clients.md).
  */
 export async function ensureClients(names: readonly ClientName[], log: Log = () => {}): Promise<InstallStep[]> {
   const steps: InstallStep[] = []
-  const installs = await Promise.allSettled(
-    names.map((name) => (name === 'java' ? ensureJavaDriver(log, steps) : name === 'franz-go' ? ensureFranzGoDriver(log, steps) : ensureNodeClient(name, log, steps))),
-  )
-  const failed = installs.find((r): r is PromiseRejectedResult => r.status === 'rejected')
-  if (failed) throw failed.reason
+  for (const name of names) {
+    if (name === 'java') await ensureJavaDriver(log, steps)
+    else if (name === 'franz-go') await ensureFranzGoDriver(log, steps)
+    else await ensureNodeClient(name, log, steps)
+  }
   return steps
 }
 
