@@ -3,12 +3,20 @@
  * (harness/clients/<name>/, exporting a ClientAdapter) and one line here.
  */
 import { ConfigError } from '../errors.js'
+import { confluent } from './confluent/index.js'
+import { franzGo } from './franz-go/index.js'
+import { java } from './java/index.js'
 import { kafkajs } from './kafkajs/index.js'
+import { platformatic } from './platformatic/index.js'
 import { closest } from './shape.js'
 import type { ClientAdapter } from './types.js'
 
 export const clients = {
   kafkajs,
+  java,
+  'franz-go': franzGo,
+  confluent,
+  platformatic,
 } satisfies Record<string, ClientAdapter>
 
 export type ClientName = keyof typeof clients

@@ -19,3 +19,16 @@ export function cacheDir(): string {
   const xdg = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache')
   return join(xdg, 'kafka-durability')
 }
+
+/** franz-go, the Go client its driver is built against (harness/clients/franz-go/driver/go.mod pins the same). */
+export const FRANZ_GO_VERSION = 'v1.22.3'
+
+/**
+ * The Node clients installed into the cache by `npm run setup:clients`, each pinned with its
+ * dependencies by harness/clients/<name>/install/package-lock.json. @platformatic/kafka stays on
+ * 1.x: 2.x needs Node 22.22+.
+ */
+export const CLIENT_PACKAGES = {
+  confluent: { name: '@confluentinc/kafka-javascript', version: '1.10.1' },
+  platformatic: { name: '@platformatic/kafka', version: '1.35.0' },
+} as const

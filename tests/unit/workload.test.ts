@@ -171,7 +171,7 @@ describe('startWorkload', () => {
     expect(() => startWorkload({ ...fake, topic, producer: { lingerMs: 5 } })).toThrow(/producer\.lingerMs: kafkajs has no linger/)
     expect(() => startWorkload({ ...fake, topic, producer: { retires: 3 } as never })).toThrow(/producer\.retires: unknown option; did you mean 'retries'\?/)
     expect(() => startWorkload({ ...fake, topic, producer: { acks: 2 } as never })).toThrow(/producer\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/)
-    expect(() => startWorkload({ ...fake, topic, client: 'java' as never })).toThrow(/client: unknown client Known clients: kafkajs/)
+    expect(() => startWorkload({ ...fake, topic, client: 'sarama' as never })).toThrow(/client: unknown client Known clients: kafkajs/)
   })
 })
 
