@@ -9,9 +9,6 @@ import { installedClient, proveAdapter, skipNote } from './prove-adapter.js'
 // send() call at a time: the adapter's proof runs it so.
 proveAdapter('platformatic', {
   callsInFlight: 1,
-  // Seen once (15:16 run): the acks=1 lane (not idempotent, 15 retries, one call in flight) stopped being
-  // acknowledged after the kill: 273 acknowledged, 4 unknown, 1 call in flight for 60 s. Not yet understood.
-  leaderKillSkipped: 'its acks=1 lane stalled after the kill (273 acknowledged, 4 unknown, a call in flight for 60 s); under investigation',
   refuses: [
     // What an idempotent @platformatic/kafka producer silently forces (one request in flight, unlimited retries for 0 or 1).
     [{ idempotent: true, requestsInFlight: 5 }, 'producer.requestsInFlight'],

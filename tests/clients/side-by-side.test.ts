@@ -1,0 +1,62 @@
+/**
+ * The clients side by side under one fault: each story runs once, with a lane per (client,
+ * profile) (harness/engines: one topic per lane, led by the same node, the same fault for all).
+ * The Java client is the reference the others are read against. Per client: acks all with
+ * idempotence, and acks 1 without.
+ *
+ * - the leader SIGKILLed under steady load (tests/acks/stories/leader-killed-under-load.ts): acks
+ *   all + idempotence loses nothing it acknowledged; what acks 1 loses depends on how far the
+ *   followers lag at the kill, so it is printed, not asserted. @platformatic/kafka is left out:
+ *   its acks=1 lane stalled after the kill once (273 acknowledged, a call in flight for 60 s), not
+ *   yet understood;
+ * - the gate's replication cut, then leader kill (tests/gate/stories/): acks 1 loses what only the
+ *   killed leader had, each lost record's acknowledged offset now holding another record.
+ *
+ * @platformatic/kafka runs one send call at a time (platformatic.test.ts: two calls in flight lose
+ * acknowledged records); the others two. A client not installed is skipped with the fix in the
+ * test's name, unless KD_REQUIRE_CLIENTS=1 (CI), which makes it fail.
+ */
+import { afterAll, describe, expect, test } from 'vitest'
+import type { ClientName } from '../../harness/clients/index.js'
+import { once, PRODUCER, runStory, type Outcome, type Profile } from '../../harness/engines/index.js'
+import { ResultsCollector } from '../../harness/report/index.js'
+import { cluster } from '../../harness/vitest/fixture.js'
+import { leaderKilledUnderLoad } from '../acks/stories/leader-killed-under-load.js'
+import { replicationCutThenKill } from '../gate/stories/replication-cut-then-kill.js'
+import { IDEMPOTENT, installedClient, skipNote } from './prove-adapter.js'
+
+const CLIENTS: readonly ClientName[] = ['java', 'kafkajs', 'franz-go', 'confluent', 'platformatic']
+const installed = (c: ClientName) => c === 'kafkajs' || installedClient(c)
+const calls = (c: ClientName) => (c === 'platformatic' ? 1 : 2)
+const all = (client: ClientName): Profile => ({ variant: `${client} acks=all idempotent`, client, producer: { ...IDEMPOTENT, acks: -1, callsInFlight: calls(client) } })
+const one = (client: ClientName): Profile => ({ variant: `${client} acks=1`, client, producer: { ...PRODUCER, acks: 1, idempotent: false, callsInFlight: calls(client) } })
+const lanes = (clients: readonly ClientName[]) => clients.filter(installed).flatMap((c) => [all(c), one(c)])
+const note = (c: ClientName) => (c === 'kafkajs' ? '' : skipNote(c))
+
+describe('the clients side by side under one fault', () => {
+  const results = new ResultsCollector('clients')
+  afterAll(() => results.save())
+  const story = (s: Parameters<typeof runStory>[2], clients: readonly ClientName[]) => once(() => runStory(cluster(), { suite: 'clients', results }, s, lanes(clients)))
+  const killed = story(leaderKilledUnderLoad, CLIENTS.filter((c) => c !== 'platformatic'))
+  const cutThenKill = story(replicationCutThenKill, CLIENTS)
+  const table = (o: Outcome, clients: readonly ClientName[]) =>
+    clients.filter(installed).map((c) => `${c.padEnd(13)} ${[all(c), one(c)].map((p) => { const v = o.variant(p.variant).verdict; return `${p.variant.slice(c.length + 1)}: acked ${v.totals.acknowledged} lost ${v.anomalies.lost.count} dup ${v.anomalies.duplicated.count}` }).join(' | ')}`).join('\n')
+
+  for (const client of CLIENTS.filter((c) => c !== 'platformatic')) test.skipIf(!installed(client))(`leader SIGKILL under steady load: ${client} with acks all + idempotence loses no acknowledged record${note(client)}`, async () => {
+    const o = await killed()
+    const lane = o.variant(all(client).variant).verdict
+    expect(lane.totals.acknowledged).toBeGreaterThan(0)
+    expect(lane).toHaveNoLostAcks()
+    if (client === 'java') console.log(`leader SIGKILL under steady load, client × profile:\n${table(o, CLIENTS.filter((c) => c !== 'platformatic'))}`)
+  })
+
+  for (const client of CLIENTS) test.skipIf(!installed(client))(`replication cut, then leader kill: ${client} with acks all + idempotence loses nothing it acknowledged, with acks 1 what only the killed leader had${note(client)}`, async () => {
+    const o = await cutThenKill()
+    expect(o.variant(all(client).variant).verdict.totals.acknowledged).toBeGreaterThan(0)
+    expect(o.variant(all(client).variant).verdict).toHaveNoLostAcks()
+    const acks1 = o.variant(one(client).variant).verdict.anomalies
+    expect(acks1.lost.count).toBeGreaterThan(0)
+    expect(acks1.overwritten.count).toBe(acks1.lost.count) // each lost record's acknowledged offset holds another record
+    if (client === 'java') console.log(`replication cut, then leader kill, client × profile:\n${table(o, CLIENTS)}`)
+  })
+})
