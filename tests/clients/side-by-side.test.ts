@@ -12,8 +12,11 @@
  * - the gate's replication cut, then leader kill (tests/gate/stories/): acks 1 loses what only the
  *   killed leader had, each lost record's acknowledged offset now holding another record.
  *
- * @platformatic/kafka runs one send call at a time (platformatic.test.ts: two calls in flight lose
- * acknowledged records); the others two. A client not installed is skipped with the fix in the
+ * kafkajs and @platformatic/kafka run one send call at a time, the others two: with two calls in
+ * flight both idempotent producers acknowledge records they never write, and their adapters rule
+ * out the no-loss claim for it (kafkajs: a call queued behind a lost answer, tests/idempotency,
+ * seen here too once: 1 of 1299 acknowledged at an offset holding another record;
+ * @platformatic/kafka: platformatic.test.ts). Java, franz-go and librdkafka keep it at two. A client not installed is skipped with the fix in the
  * test's name, unless KD_REQUIRE_CLIENTS=1 (CI), which makes it fail.
  */
 import { afterAll, describe, expect, test } from 'vitest'
@@ -27,7 +30,7 @@ import { IDEMPOTENT, installedClient, skipNote } from './prove-adapter.js'
 
 const CLIENTS: readonly ClientName[] = ['java', 'kafkajs', 'franz-go', 'confluent', 'platformatic']
 const installed = (c: ClientName) => c === 'kafkajs' || installedClient(c)
-const calls = (c: ClientName) => (c === 'platformatic' ? 1 : 2)
+const calls = (c: ClientName) => (c === 'platformatic' || c === 'kafkajs' ? 1 : 2)
 const all = (client: ClientName): Profile => ({ variant: `${client} acks=all idempotent`, client, producer: { ...IDEMPOTENT, acks: -1, callsInFlight: calls(client) } })
 const one = (client: ClientName): Profile => ({ variant: `${client} acks=1`, client, producer: { ...PRODUCER, acks: 1, idempotent: false, callsInFlight: calls(client) } })
 const lanes = (clients: readonly ClientName[]) => clients.filter(installed).flatMap((c) => [all(c), one(c)])
