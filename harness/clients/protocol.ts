@@ -13,7 +13,7 @@
  * where the driver's clock has it.
  */
 
-import type { LedgerEventType } from '../workload/ledger.js'
+import type { ErrorClass, LedgerEventType, Outcome } from '../workload/ledger.js'
 
 /** The protocol's version: a driver refuses a start line of another version. */
 export const PROTOCOL_VERSION = 1
@@ -104,30 +104,12 @@ export type DriverCommand =
 
 // ─── Lines (stdout) ─────────────────────────────────────────────────────────────────────────────
 
-export type Outcome = 'ok' | 'failed' | 'unknown'
-
 /**
- * What kind of error decided a `failed` or `unknown` record, in no client's terms. The same names
- * as the ledger's ErrorClass (harness/workload/ledger.ts, issue 13), so an adapter passes them on.
+ * A record's outcome, and the kind of error that decided a `failed` or `unknown` one, are the
+ * ledger's own (harness/workload/ledger.ts): a driver speaks the same names, so an adapter passes
+ * them on unchanged.
  */
-export type ErrorClass =
-  | 'not-enough-replicas'
-  | 'not-enough-replicas-after-append'
-  | 'not-leader'
-  | 'timeout'
-  | 'connection'
-  | 'not-sent'
-  | 'not-connected'
-  | 'client-refused'
-  | 'duplicate-sequence'
-  | 'out-of-order-sequence'
-  | 'fenced'
-  | 'producer-state'
-  | 'record-too-large'
-  | 'authorization'
-  | 'retriable'
-  | 'fatal'
-  | 'unclassified'
+export type { ErrorClass, Outcome }
 
 export interface DriverError {
   class: ErrorClass

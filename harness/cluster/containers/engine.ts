@@ -62,7 +62,7 @@ function publishOnLoopbackOnly(c: ContainerRuntimeClient): void {
   }
 }
 
-export const LOOPBACK = '127.0.0.1'
+const LOOPBACK = '127.0.0.1'
 
 export function noEngine(e: unknown): RuntimeRequirementError {
   const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the default Docker socket (DOCKER_HOST is not set)'
