@@ -5,15 +5,11 @@
  * Ledger entries are numbered 0..n-1 (their index in `ledger.entries`), log records 0..m-1
  * (their index in `log.records`).
  *
- * Memory: columns are plain arrays, not typed arrays, on purpose. The inputs of a large
- * reconciliation are millions of objects; V8 answers every ~100 MB of ArrayBuffer allocation with
- * a full mark-compact of that whole heap (seconds at 5M records), while the same columns on the
- * JS heap fall under its ordinary growth limits. Each input object is read in one pass where
- * possible: touching millions of scattered objects, not arithmetic, is what costs. The two
- * exceptions, both only where ids are hashed (not for workload ids), are 4 bytes per id: the id
- * table's slots (IdTable) and the acknowledged positions used as hints (AckedAt), 52 MB together
- * at 5M ids, under the ~64 MB of ArrayBuffers that makes V8 collect.
+ * Memory: the columns are typed arrays from the reconciler's arena (arena.ts), reused from one
+ * reconcile to the next. Each input object is read in one pass where possible: touching millions
+ * of scattered objects, not arithmetic, is what costs.
  */
+import { type Arena, columns } from './arena.js'
 import { hashId, IdIndex } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
 
@@ -40,23 +36,23 @@ export interface Facts {
   m: number
   /** Interned keys; `keyOf[x]` indexes `keys`. */
   keys: string[]
-  keyOf: number[]
-  outcome: number[]
+  keyOf: Int32Array
+  outcome: Int32Array
   /** Send start and end of entry x (copied: the reordering pass reads them in log order). */
-  start: number[]
-  end: number[]
+  start: Float64Array
+  end: Float64Array
   /** The earliest send start (Infinity for an empty ledger). */
   earliest: number
   /** Acknowledged partition and offset of entry x: `ok` with both known, else -1. */
-  ackPartition: number[]
-  ackOffset: number[]
+  ackPartition: Float64Array
+  ackOffset: Float64Array
   /** Ledger entry of log record i, -1 for a phantom; its partition and offset. */
-  logEntry: number[]
-  logPartition: number[]
-  logOffset: number[]
+  logEntry: Int32Array
+  logPartition: Int32Array
+  logOffset: Float64Array
   /** How many log records carry entry x's id, and the first of them in (partition, offset) order (-1 if none). */
-  occurrences: number[]
-  firstLog: number[]
+  occurrences: Int32Array
+  firstLog: Int32Array
   /**
    * The entries any per-entry class can report, in entry order: every entry but those acknowledged
    * at a position that holds their one copy in the log. On a clean run, a few.
@@ -88,18 +84,17 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const n = entries.length
   const m = records.length
 
-  const firstLog = column(n)
-  // the id index works in firstLog until it is sealed
-  const idIndex = new IdIndex((x) => entries[x]!.id, n, hashId, firstLog)
+  columns.begin()
+  const idIndex = new IdIndex((x) => entries[x]!.id, n, hashId, columns)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
-  const keyOf = column(n)
-  const outcome = column(n)
-  const start = column(n)
-  const end = column(n)
-  const ackPartition = column(n)
-  const ackOffset = column(n)
-  const occurrences = column(n)
+  const keyOf = columns.int32(n)
+  const outcome = columns.int32(n)
+  const start = columns.float64(n)
+  const end = columns.float64(n)
+  const ackPartition = columns.float64(n)
+  const ackOffset = columns.float64(n)
+  const occurrences = columns.zeroedInt32(n)
   let earliest = Infinity
   let acknowledged = 0
   let failed = 0
@@ -123,26 +118,27 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     start[x] = e.start
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
-    occurrences[x] = 0
   }
 
   idIndex.seal()
-  firstLog.fill(-1)
+  const firstLog = columns.int32(n).fill(-1)
 
   // One pass over the records: their entries and positions; and, if they come in position order
   // (as the reader returns them), each entry's copies and first copy.
-  const logEntry = column(m)
-  const logPartition = column(m)
-  const logOffset = column(m)
+  const logEntry = columns.int32(m)
+  const logPartition = columns.int32(m)
+  const logOffset = columns.float64(m)
   let sorted = true
   // where ids are hashed, the entry acknowledged at a record's position is tried first: on a clean
-  // log it holds the record's id, and one comparison replaces hashing the id and probing
-  const acked = idIndex.hashed ? ackedAt(ackPartition, ackOffset) : null
+  // log it holds the record's id, and one comparison replaces hashing the id and probing (workload
+  // ids are not: parsing the record's id reads one string, comparing it with the entry's two)
+  const acked = idIndex.hashed ? ackedAt(ackPartition, ackOffset, columns) : null
   for (let i = 0; i < m; i++) {
     const r = records[i]!
     const id = r.id
     const p = r.partition
     const o = r.offset
+    if ((p | 0) !== p) throw notInt32(i, p)
     const x = id === null ? -1 : idIndex.get(id, acked === null ? -1 : acked.at(p, o))
     logEntry[i] = x
     logPartition[i] = p
@@ -252,7 +248,7 @@ class AckedAt {
   }
 }
 
-function ackedAt(ackPartition: readonly number[], ackOffset: readonly number[]): AckedAt {
+function ackedAt(ackPartition: Float64Array, ackOffset: Float64Array, arena: Arena): AckedAt {
   const low: number[] = []
   const high: number[] = []
   const count: number[] = []
@@ -281,7 +277,7 @@ function ackedAt(ackPartition: readonly number[], ackOffset: readonly number[]):
     length.push(dense ? span : 0)
     if (dense) size += span
   })
-  const slots = new Int32Array(size)
+  const slots = arena.zeroedInt32(size)
   for (let x = 0; x < n; x++) {
     const p = ackPartition[x]!
     const o = ackOffset[x]!
@@ -292,15 +288,11 @@ function ackedAt(ackPartition: readonly number[], ackOffset: readonly number[]):
   return new AckedAt(slots, begin, low, length)
 }
 
-/**
- * An array for n numbers that the caller writes in full. Not `new Array(n).fill(x)`: filling a
- * million-element array costs ~10 ms, more than the pass that writes it anyway.
- */
-function column(n: number): number[] {
-  return new Array<number>(n)
+function notInt32(index: number, partition: number): Error {
+  return new Error(`reconcile: log record ${index} is in partition ${partition}, not a 32-bit integer as Kafka's partitions are`)
 }
 
-function positionOrder(partition: readonly number[], offset: readonly number[]): number[] {
+function positionOrder(partition: Int32Array, offset: Float64Array): number[] {
   const order = Array.from({ length: partition.length }, (_, i) => i)
   order.sort((i, j) => partition[i]! - partition[j]! || offset[i]! - offset[j]!)
   for (let t = 1; t < order.length; t++) {
@@ -317,7 +309,7 @@ function twoAt(partition: number, offset: number): Error {
 
 /** Partitions with records (runs in position order) or bounds, sorted by partition. */
 function views(
-  partitionOf: readonly number[],
+  partitionOf: Int32Array,
   order: number[] | null,
   bounds: readonly { partition: number; low: number; high: number }[],
 ): PartitionView[] {

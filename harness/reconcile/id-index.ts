@@ -14,6 +14,8 @@
  * `get` also takes a hint, an entry likely to hold the id (facts.ts: the entry acknowledged at the
  * record's position): its id is compared first, and on a clean log that is the whole lookup.
  */
+import type { Arena } from './arena.js'
+
 const DASH = 45
 const ZERO = 48
 const MAX_DIGITS = 9 // numbers < 1e9
@@ -33,6 +35,17 @@ function lastDashBeforeDigits(id: string): number {
     i--
   }
   return -1
+}
+
+/**
+ * Whether id is `prefix-` and more. A loop over the units, not startsWith: the builtin's call
+ * costs several times the comparison of a few units (a third of a reconcile of workload ids).
+ */
+function hasPrefix(id: string, prefix: string): boolean {
+  const length = prefix.length
+  if (id.length <= length || id.charCodeAt(length) !== DASH) return false
+  for (let i = 0; i < length; i++) if (id.charCodeAt(i) !== prefix.charCodeAt(i)) return false
+  return true
 }
 
 /** The decimal number in id[from..], or -1 unless it is canonical (digits only, no leading zero). */
@@ -79,6 +92,9 @@ export function hashId(s: string): number {
 }
 
 const HASH_BITS = 30
+/** Ids are inserted into the table bucketed by the top BUCKET_BITS of their hash (IdIndex.seal). */
+const BUCKET_BITS = 12
+const BUCKET_SHIFT = HASH_BITS - BUCKET_BITS
 
 /** The table size for `count` ids: a power of two, at least 1.5 × count (at most 2/3 full). */
 export function capacityFor(count: number): number {
@@ -97,9 +113,8 @@ const SLOT_BITS = 30
  * entries, 7 at 5M): a probe reads the entry's id (ids(x)) only when those bits are equal, so a
  * hit is always an equal id and probing past other ids reads (almost) no string.
  *
- * The slots are an Int32Array, one of the reconciler's two typed arrays (see facts.ts on why its
- * columns are not): 4 bytes a slot instead of 8, 8 MB for 1M ids, 32 MB for 5M, and no pass to
- * fill it (its pages are zero until written).
+ * The slots are an Int32Array, 4 bytes a slot: 8 MB for 1M ids, 32 MB for 5M; in a reconcile,
+ * a column of the reconciler's arena (arena.ts).
  */
 export class IdTable {
   private readonly slots: Int32Array
@@ -118,6 +133,7 @@ export class IdTable {
     private readonly ids: (x: number) => string,
     readonly capacity: number,
     entries: number,
+    arena?: Arena,
   ) {
     if (!Number.isInteger(capacity) || capacity < 2 || capacity > 2 ** HASH_BITS || (capacity & (capacity - 1)) !== 0) {
       throw new RangeError(`IdTable: capacity ${capacity} is not a power of two in 2..2^${HASH_BITS}`)
@@ -126,7 +142,7 @@ export class IdTable {
     if (this.entryBits > SLOT_BITS) throw new RangeError(`IdTable: ${entries} entries do not fit`)
     this.entryMask = 2 ** this.entryBits - 1
     this.tagMask = 2 ** (SLOT_BITS - this.entryBits) - 1
-    this.slots = new Int32Array(capacity)
+    this.slots = arena === undefined ? new Int32Array(capacity) : arena.zeroedInt32(capacity)
     this.mask = capacity - 1
     this.shift = HASH_BITS - Math.log2(capacity)
   }
@@ -173,27 +189,26 @@ export class IdTable {
 
 export class IdIndex {
   private readonly prefixes: string[] = []
-  /** Per prefix: number → entry + 1 (0: none). Plain arrays: see facts.ts on typed arrays. */
-  private readonly tables: number[][] = []
+  /** Per prefix: number → entry + 1 (0: none). */
+  private readonly tables: Int32Array[] = []
   private other: IdTable | null = null
   /** Filled by `add`: the hash of an id of no workload form, or -1 - (prefix index * 1e9 + number). */
-  private readonly parsed: number[]
+  private readonly parsed: Float64Array
   private readonly candidates: { prefix: string; max: number; count: number }[] = []
   private last = -1
 
   /**
    * Index `count` ids: `add` each, then `seal`. `hash` is for tests (hashId; any function of the id
-   * below 2^30). `scratch`: an array of `count` numbers the index writes and reads until `seal`
-   * returns, then leaves to the caller (facts.ts lends a column not yet in use: one 8 MB array per
-   * million entries less to allocate).
+   * below 2^30). `arena`: where its tables come from (a reconcile's arena, arena.ts), else fresh
+   * typed arrays.
    */
   constructor(
     private readonly ids: (x: number) => string,
     private readonly count: number,
     private readonly hash: (id: string) => number = hashId,
-    scratch: number[] = new Array<number>(count),
+    private readonly arena?: Arena,
   ) {
-    this.parsed = scratch // every element is written by add()
+    this.parsed = arena === undefined ? new Float64Array(count) : arena.float64(count) // every element is written by add()
   }
 
   /** Notes which prefix and number entry x's id has, or its hash. */
@@ -203,7 +218,7 @@ export class IdIndex {
     let n = -1
     if (this.last >= 0) {
       const known = candidates[this.last]!.prefix
-      if (id.length > known.length && id.charCodeAt(known.length) === DASH && id.startsWith(known)) {
+      if (hasPrefix(id, known)) {
         n = numberAt(id, known.length + 1)
         if (n >= 0) p = this.last
       }
@@ -234,7 +249,8 @@ export class IdIndex {
     const tableOf = this.candidates.map((c) => {
       if (c.max > 4 * c.count + 1024) return -1
       this.prefixes.push(c.prefix)
-      return this.tables.push(new Array<number>(c.max + 1).fill(0)) - 1
+      const size = c.max + 1
+      return this.tables.push(this.arena === undefined ? new Int32Array(size) : this.arena.zeroedInt32(size)) - 1
     })
     const parsed = this.parsed
     const count = this.count
@@ -261,10 +277,23 @@ export class IdIndex {
       else table[n] = x + 1
     }
     if (others > 0) {
-      const table = new IdTable(this.ids, capacityFor(others), count)
+      const table = new IdTable(this.ids, capacityFor(others), count, this.arena)
+      // inserted in the order of their home slots (a counting sort on the hash's top bits), so
+      // that filling the table walks it instead of missing the cache once per id
+      const buckets = new Int32Array((1 << BUCKET_BITS) + 1)
       for (let x = 0; x < count; x++) {
         const h = parsed[x]!
-        if (h >= 0 && table.insert(x, h) >= 0) repeated = true
+        if (h >= 0) buckets[(h >>> BUCKET_SHIFT) + 1]!++
+      }
+      for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!
+      const order = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
+      for (let x = 0; x < count; x++) {
+        const h = parsed[x]!
+        if (h >= 0) order[buckets[h >>> BUCKET_SHIFT]!++] = x
+      }
+      for (let t = 0; t < others; t++) {
+        const x = order[t]!
+        if (table.insert(x, parsed[x]!) >= 0) repeated = true
       }
       this.other = table
     }
@@ -288,7 +317,7 @@ export class IdIndex {
     const prefixes = this.prefixes
     for (let j = 0; j < prefixes.length; j++) {
       const prefix = prefixes[j]!
-      if (id.length > prefix.length && id.charCodeAt(prefix.length) === DASH && id.startsWith(prefix)) {
+      if (hasPrefix(id, prefix)) {
         const n = numberAt(id, prefix.length + 1)
         const table = this.tables[j]!
         if (n >= 0 && n < table.length && table[n]! > 0) return table[n]! - 1

@@ -3,6 +3,7 @@
  * in ./definitions.ts (exported as DEFINITIONS); that text is part of the product.
  */
 export { reconcile } from './reconcile.js'
+export { reconcilerMemory } from './arena.js'
 export { describeVerdict, describeEvidence } from './describe.js'
 export { DEFINITIONS, VIOLATIONS, type AnomalyName, type ViolationName } from './definitions.js'
 export type {
