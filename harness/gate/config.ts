@@ -170,14 +170,22 @@ export function contradictions(c: GateConfig): Contradiction[] {
 }
 
 export function loadGateConfig(file: string): GateConfig {
-  let raw: unknown
+  return inFile(file, () => parseGateConfig(readConfigJson(file)))
+}
+
+/** A config file's JSON, not yet validated; a ConfigError naming the file if it is not JSON. */
+export function readConfigJson(file: string): unknown {
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'))
+    return JSON.parse(readFileSync(file, 'utf8'))
   } catch (e) {
     throw new ConfigError(file, `cannot be read as JSON: ${(e as Error).message}`)
   }
+}
+
+/** Runs parse, a ConfigError it throws naming the field as `<file>: <field>`. */
+export function inFile<T>(file: string, parse: () => T): T {
   try {
-    return parseGateConfig(raw)
+    return parse()
   } catch (e) {
     if (e instanceof ConfigError) throw new ConfigError(`${file}: ${e.field}`, e.rule, e.actual)
     throw e

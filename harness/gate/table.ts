@@ -7,7 +7,8 @@
 import { CLAIMS, type Claim } from './config.js'
 import type { ClaimVerdict, ConfigVerdict } from './verdict.js'
 
-function cell(c: ClaimVerdict | undefined): string {
+/** A claim's cell: kept (in how many scenarios), BROKEN, RULED OUT, NOT EXERCISED, UNKNOWN; '-' if not claimed. */
+export function cell(c: ClaimVerdict | undefined): string {
   if (!c) return '-'
   const ran = c.scenarios.length
   switch (c.status) {
