@@ -14,8 +14,8 @@ import { now, pause } from './clock.js'
 import { summarize, type Ledger, type LedgerEntry, type LedgerEvent, type LedgerEventType } from './ledger.js'
 import { newIdPrefix, recordValue } from './record.js'
 
-/** A record ready to send: id, key and per-key sequence assigned (the session's keys are strings). */
-export type PreparedRecord = OutgoingRecord & { key: string }
+/** A record ready to send: id, key and per-key sequence assigned (the session's keys are strings, or null: no key). */
+export type PreparedRecord = OutgoingRecord & { key: string | null }
 
 export interface ProducerSessionOptions {
   topic: string
@@ -42,7 +42,8 @@ export interface ProducerSessionOptions {
 
 /** A record to send. `id` is generated unless given; it must be unique within the topic. */
 export interface RecordSpec {
-  key: string
+  /** null: a record without a key (its partition is the client's keyless strategy's choice). */
+  key: string | null
   id?: string
   partition?: number
   valueBytes?: number
@@ -130,10 +131,10 @@ export class ProducerSession {
   prepare(specs: readonly RecordSpec[]): PreparedRecord[] {
     return specs.map((s) => {
       const n = this.created++
-      const seq = this.seqs.get(s.key) ?? 0
-      this.seqs.set(s.key, seq + 1)
+      const seq = this.seqs.get(s.key ?? '') ?? 0
+      this.seqs.set(s.key ?? '', seq + 1)
       const id = s.id ?? `${this.prefix}-${n}`
-      const value = recordValue(id, s.key, seq, s.valueBytes ?? this.opts.valueBytes)
+      const value = recordValue(id, s.key ?? '', seq, s.valueBytes ?? this.opts.valueBytes)
       const record: PreparedRecord = { id, key: s.key, seq, n, value }
       if (s.partition !== undefined) record.partition = s.partition
       if (s.headers !== undefined) record.headers = s.headers

@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest'
 import { clientEndpoint } from '../../harness/clients/index.js'
-import { freshName, readBack } from '../../harness/engines/index.js'
+import { freshName, readBack, runStory } from '../../harness/engines/index.js'
+import { productionProfile, parseGateConfig } from '../../harness/gate/config.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { sendRecords } from '../../harness/workload/index.js'
+import { afterAGiveUp } from '../idempotency/stories/after-a-give-up.js'
 import { installedClient, proveAdapter, skipNote } from './prove-adapter.js'
 
 // @platformatic/kafka's idempotent producer takes its sequence numbers right (below) only one
@@ -52,5 +54,31 @@ describe('@platformatic/kafka: an idempotent producer with two send calls in fli
     // seen failing OUT_OF_ORDER_SEQUENCE_NUMBER (sequence numbers ahead of the leader's). Not pinned.
     expect(verdict.anomalies.lost.count).toBeGreaterThanOrEqual(5)
     expect(verdict.anomalies.overwritten.count).toBe(verdict.anomalies.lost.count)
+  })
+})
+
+/**
+ * The same mechanism with one call at a time, as the gate's connections-reset scenario first
+ * showed it (safe-profile@platformatic: 1 acknowledged and lost, its offset holding an earlier
+ * record): a call that gives up (its 3 production retries used up) although the leader wrote it
+ * never advanced the partition's sequence number, so the next call of the same size is built with
+ * the given-up call's numbers; the leader takes it for a retry of the batch it holds and answers
+ * with that batch's offset. The Java client moves its sequence numbers on (or bumps its epoch)
+ * after a batch expires, and never reports a record at another record's offset.
+ */
+describe('@platformatic/kafka: the next send after a give-up', () => {
+  test.skipIf(!installedClient('platformatic'))(`an idempotent producer with its production retries: the next same-size call is acknowledged at the given-up record's offset and never written${skipNote('platformatic')}`, async () => {
+    const config = parseGateConfig({ name: 'platformatic idempotent', client: 'platformatic', producer: { acks: 'all', idempotent: true }, claims: { noAcknowledgedLoss: true } })
+    const outcome = await runStory(cluster(), { suite: 'clients' }, afterAGiveUp(1), [{ variant: config.name, client: 'platformatic', producer: productionProfile(config) }])
+    const lane = outcome.variant(config.name)
+    const call = (key: string) => lane.ledger.entries.filter((e) => e.key === key)
+    const [one, two, three] = [call('order-1'), call('order-2'), call('order-3')]
+    expect(one.map((e) => e.outcome)).toEqual([expect.stringMatching(/^(unknown|failed)$/)])
+    const written = lane.log.records.filter((r) => r.id === one[0]?.id).map((r) => r.offset)
+    expect(written).toHaveLength(1)
+    expect(two).toMatchObject([{ outcome: 'ok', offset: written[0] }])
+    expect(lane.verdict).toHaveLost(1)
+    expect(lane.verdict.anomalies.lost.evidence).toMatchObject([{ id: two[0]?.id, ack: { offset: written[0] }, holder: { id: one[0]?.id } }])
+    expect(three.map((e) => e.outcome)).toEqual(['ok'])
   })
 })

@@ -33,9 +33,12 @@ const PLATFORMATIC_RETRY: Readonly<RetrySettings> = { retries: 3, initialMs: 1_0
 
 /**
  * The claims @platformatic/kafka's options rule out: acks below all (every client), and no
- * acknowledged loss for an idempotent producer driven with several send calls in flight: they take
- * the same sequence numbers, and the second is acknowledged at the first's offsets without being
- * written (tests/clients/platformatic.test.ts, 'an idempotent producer with two send calls in flight').
+ * acknowledged loss for an idempotent producer, because it advances a partition's sequence number
+ * only when an answer arrives (tests/clients/platformatic.test.ts):
+ * - driven with several send calls in flight, they take the same sequence numbers, and the second
+ *   is acknowledged at the first's offsets without being written;
+ * - with finite retries, a call that gives up although the leader wrote it leaves the numbers
+ *   where they were, and the next call of the same size is acknowledged at its offset, unwritten.
  */
 function contradictions(p: ProducerProfile, claims: Readonly<Record<Claim, boolean>>, name = producerFields): Contradiction[] {
   const out = acksContradictions(p, claims, name)
@@ -44,6 +47,13 @@ function contradictions(p: ProducerProfile, claims: Readonly<Record<Claim, boole
     out.push({
       field: 'claims.noAcknowledgedLoss',
       message: `contradicts ${name('idempotent')}=true with ${name('callsInFlight')}=${p.callsInFlight}: @platformatic/kafka 1.35.0 advances a partition's sequence number only when an answer arrives, so two calls in flight take the same sequence numbers, and the leader answers the second with the first's offsets; it is reported acknowledged and never written (tests/clients/platformatic.test.ts). Set ${name('callsInFlight')}: 1, or drop the claim`,
+    })
+  }
+  const retries = p.retries ?? PLATFORMATIC_RETRY.retries
+  if (claims.noAcknowledgedLoss && out.length === 0 && idempotent && retries < Number.MAX_SAFE_INTEGER) {
+    out.push({
+      field: 'claims.noAcknowledgedLoss',
+      message: `contradicts ${name('idempotent')}=true with ${retries} retries: @platformatic/kafka 1.35.0 advances a partition's sequence number only when an answer arrives, so a call that gives up (its retries used up) although the leader wrote it leaves the numbers unmoved; the next call of the same size takes them, the leader answers it with the given-up record's offset, and it is reported acknowledged though it was never written (tests/clients/platformatic.test.ts, 'the next send after a give-up'). Recreate the producer after any failed send, or set ${name('retries')}: ${Number.MAX_SAFE_INTEGER} (never give up), or drop the claim`,
     })
   }
   return out
