@@ -1,11 +1,13 @@
 /**
  * npm run bench: the suite's speed, printed as figures and ratios (never asserted in tests).
  *   npm run bench                       every section
- *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, suite, gate
+ *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, clients, suite, gate
  * BENCH_RUNS (default 3; gate: 5) repeats; figures are min / median / max.
  * `gate` (the verdict table's battery N times) runs only when named: it takes N × ~3 min.
  */
 import { followParent, runOwned } from '../harness/cluster/index.js'
+import { CLIENT_NAMES, type ClientName } from '../harness/clients/index.js'
+import { benchClients, clientsTable } from './clients.js'
 import { benchCluster } from './cluster.js'
 import { benchGate } from './gate.js'
 import { main as reconcileMain } from './reconcile.js'
@@ -14,7 +16,7 @@ import { benchSuite } from './suite.js'
 import { benchThroughput, throughputTable } from './throughput.js'
 import { benchWorkload } from './workload.js'
 
-const SECTIONS = ['cluster', 'workload', 'throughput', 'reconcile', 'suite', 'gate'] as const
+const SECTIONS = ['cluster', 'workload', 'throughput', 'clients', 'reconcile', 'suite', 'gate'] as const
 const only = process.argv.slice(2)
 const heading = (t: string) => console.log(`\n== ${t}`)
 
@@ -54,6 +56,13 @@ if (want('workload')) {
     console.log(line('acknowledged records/s, before the kill', r.beforeFault, '/s'))
     console.log(`  target ≥ 10000 acknowledged records/s: ${r.overall.median >= 10_000 ? 'met' : 'MISSED'}; acknowledged records lost over all runs: ${r.lost}`)
   }
+}
+if (want('clients')) {
+  heading('the five clients side by side (acks all, idempotent, ~1 KB records, one partition, RF=3, through Toxiproxy)')
+  const named = process.env.BENCH_CLIENTS?.split(',').filter(Boolean) as ClientName[] | undefined
+  const unknown = named?.filter((c) => !CLIENT_NAMES.includes(c)) ?? []
+  if (unknown.length) throw new Error(`BENCH_CLIENTS: unknown client(s) ${unknown.join(', ')} (known: ${CLIENT_NAMES.join(', ')})`)
+  console.log(`\n${clientsTable(await benchClients(named ?? CLIENT_NAMES))}`)
 }
 if (want('throughput')) {
   heading("kafkajs producer throughput beside the lecture's table (1 KB JSON, one partition, RF=3)")

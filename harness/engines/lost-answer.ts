@@ -11,6 +11,7 @@
  * producer sees "Closed connection" at the heal and retries on a fresh connection through the
  * healed line.
  */
+import { HarnessError } from '../errors.js'
 import { clientEndpoint, FAULT_TOLERANT_REQUEST_TIMEOUT_MS, type ClientEndpoint } from '../clients/index.js'
 import type { Cluster } from '../cluster/index.js'
 import { HighWatermarks } from '../cluster/watermarks.js'
@@ -54,9 +55,17 @@ export function laneSession(lab: Lab, lane: Lane, line: ClientLine | undefined, 
   return session
 }
 
-/** One warm-up record per lane, so nothing but the story's sends crosses the line in the fault. */
+/**
+ * One warm-up record per lane, so nothing but the story's sends crosses the line in the fault: the
+ * producer's connection to the leader is open and answered before its answers are dropped (a
+ * client that opens it lazily, as franz-go does, would otherwise never get past its handshake).
+ * No explicit partition (franz-go honours none): the stories that warm up have one partition.
+ */
 export async function warm(sessions: readonly ProducerSession[]): Promise<void> {
-  await Promise.all(sessions.map((s) => s.send([{ key: 'warm-up', partition: 0 }])))
+  const entries = (await Promise.all(sessions.map((s) => s.send([{ key: 'warm-up' }])))).flat()
+  // acks=0 is never told: its warm-up is `unknown` by nature, and only a failure says anything
+  const cold = entries.filter((e) => e.outcome === 'failed' || (e.outcome === 'unknown' && e.reason !== 'acks=0'))
+  if (cold.length > 0) throw new HarnessError(`the warm-up record was not acknowledged before the fault (${cold.map((e) => `${e.outcome}: ${e.reason ?? e.errorClass ?? 'no reason given'}`).join('; ')}): the story cannot tell its fault's effect from a producer that never worked`)
 }
 
 /** Runs `body` with a reader of high watermarks (read_uncommitted: a transactional lane's held records count). */

@@ -13,9 +13,9 @@ import { mergeLedgers, type Ledger } from '../../../harness/workload/index.js'
 import { LOST_ANSWER } from '../../idempotency/stories/response-lost.js'
 
 export async function producerRestart(lab: Lab, profiles: readonly Profile[]): Promise<Outcome> {
-  const side = await lab.lanes({ scenario: 'producer restart after the write', profiles })
+  const side = await lab.lanes({ scenario: 'producer restart after the write', profiles, partitions: 1 })
   const line = await lab.line('restart')
-  const records = Array.from({ length: LOST_ANSWER }, (_, i) => ({ key: `order-${i + 1}`, id: `restart-${i + 1}`, partition: 0 }))
+  const records = Array.from({ length: LOST_ANSWER }, (_, i) => ({ key: `order-${i + 1}`, id: `restart-${i + 1}` }))
   const first = side.lanes.map((lane) => laneSession(lab, lane, line, { drainTimeoutMs: 3_000 }))
   let before: Ledger[] = []
   try {
