@@ -207,8 +207,10 @@ export class ProducerSession {
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < calls.length && !this.signal.aborted && (await this.ready())) {
+        // another worker may have taken the last call while this one awaited ready()
+        if (next >= calls.length) break
         const index = next++
-        results[index] = await this.sendCall(this.prepare(calls[index] ?? []))
+        results[index] = await this.sendCall(this.prepare(calls[index] as RecordSpec[]))
       }
     }
     await Promise.all(Array.from({ length: concurrency }, worker))

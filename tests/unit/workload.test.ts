@@ -19,6 +19,17 @@ const perKeySeqs = (ledger: Ledger) => {
   return seqs
 }
 
+describe('ProducerSession.send', () => {
+  it('more calls in flight than calls to make: every call carries its records, none is sent empty', async () => {
+    const fake = new FakeCluster(3)
+    const ledger = await sendRecords({ ...fake.client(), topic, records: Array.from({ length: 3 }, (_, i) => ({ key: `k-${i}` })), batchSize: 1, concurrency: 64 })
+    expect(ledger.entries).toHaveLength(3)
+    expect(new Set(ledger.entries.map((e) => e.call)).size).toBe(3)
+    expect(ledger.entries.every((e) => e.outcome === 'ok')).toBe(true)
+    expect(fake.calls).toBe(3) // the producer's send was called three times, never with nothing
+  })
+})
+
 describe('startWorkload', () => {
   it('records every record acknowledged at the offset it really got, batch and concurrency notwithstanding', async () => {
     const fake = new FakeCluster(3)
