@@ -1,12 +1,13 @@
 /**
  * The five clients' producers side by side on one cluster (`npm run bench -- clients`), through
  * the seam as the suite drives them: acks all, idempotent, ~1 KB records, one partition, RF=3,
- * through Toxiproxy. For each client, the lecture's rows as far as the client can play them:
+ * through Toxiproxy. For each client, the same three cells, each client with its own defaults for
+ * the rest (linger: Java 5 ms, librdkafka 5 ms, franz-go and the Node clients none):
  * - one record per call, one call at a time (the lecture's "no batching");
- * - batched: linger 10 ms with many single-record calls in flight where the client has a linger
- *   (Java, franz-go, librdkafka: the lecture's "linger 10 ms"), else 100 records per call (kafkajs
- *   and @platformatic/kafka batch only what one send() call is given);
- * - batched with gzip (the lecture's zstd has no reader here: the harness reads with kafkajs).
+ * - 100 records per call, one call at a time: what each client makes of a batch it is handed
+ *   (the lecture's linger row batches inside the client, which the Node clients cannot: they batch
+ *   only what one send() call is given);
+ * - the same with gzip (the lecture's zstd has no reader here: the harness reads with kafkajs).
  * Records/s (acknowledged per second of the cell), per-record ack latency p50/p99 (send call start
  * to its answer), and each client's rate as a ratio of Java's in the same cell.
  * BENCH_CELL_MS (default 3000) per cell; BENCH_CLIENTS=java,kafkajs to pick some.
@@ -15,8 +16,6 @@ import { CLIENT_NAMES, clientEndpoint, type ClientName, type ProducerProfile } f
 import { startCluster } from '../harness/cluster/index.js'
 import { freshName } from '../harness/engines/index.js'
 import { openProducerSession } from '../harness/workload/index.js'
-
-const LINGER: ReadonlySet<ClientName> = new Set(['java', 'franz-go', 'confluent'])
 
 export interface ClientCell {
   client: ClientName
@@ -30,11 +29,9 @@ export interface ClientCell {
   notAcknowledged: number
 }
 
-function plan(client: ClientName): { cell: ClientCell['cell']; how: string; producer: ProducerProfile; batch: number; inFlight: number }[] {
+function plan(): { cell: ClientCell['cell']; how: string; producer: ProducerProfile; batch: number; inFlight: number }[] {
   const base: ProducerProfile = { acks: -1, idempotent: true }
-  const batched = LINGER.has(client)
-    ? { how: 'linger 10 ms, 1 record per call, 64 calls in flight', producer: { ...base, lingerMs: 10, callsInFlight: 64 }, batch: 1, inFlight: 64 }
-    : { how: '100 records per call, 1 call at a time', producer: { ...base, recordsPerCall: 100 }, batch: 100, inFlight: 1 }
+  const batched = { how: '100 records per call, 1 call at a time', producer: { ...base, recordsPerCall: 100 }, batch: 100, inFlight: 1 }
   return [
     { cell: 'one per call', how: '1 record per call, 1 call at a time', producer: base, batch: 1, inFlight: 1 },
     { cell: 'batched', ...batched },
@@ -48,7 +45,7 @@ export async function benchClients(clients: readonly ClientName[] = CLIENT_NAMES
   try {
     const c = owned.cluster
     for (const client of clients) {
-      for (const p of plan(client)) {
+      for (const p of plan()) {
         const topic = freshName(`bench-${client}`)
         await c.createTopic(topic, { partitions: 1 })
         const session = openProducerSession({ endpoint: clientEndpoint(c, { clientId: `bench-${client}` }), topic, client, producer: p.producer, valueBytes: 1024 })

@@ -327,6 +327,7 @@ export class SideBySide implements LaneScene {
           suite: this.lab.suite,
           scenario: this.scenario,
           variant: lane.variant,
+          client: lane.profile.client ?? 'kafkajs',
           ledger,
           verdict,
           faults: this.faults,

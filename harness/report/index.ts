@@ -1,5 +1,6 @@
 export { scenarioResult, timeline, type ScenarioResult, type Timeline } from './result.js'
 export { matrixMarkdown, matrixText } from './matrix.js'
+export { clientTableMarkdown, clientTableText } from './clients.js'
 export { ResultsCollector, loadResults, reportsDir } from './store.js'
 export { reportHtml } from './html.js'
 export { reportMarkdown, writeReport, type WrittenReport } from './write.js'

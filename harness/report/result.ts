@@ -10,6 +10,8 @@ export interface ScenarioResult {
   scenario: string
   /** The producer variant or config under test, e.g. "acks=all", "non-idempotent, retries 5". */
   variant: string
+  /** The client library whose producer ran (a name in harness/clients/registry.ts), if the scenario says. */
+  client?: string
   topic: string | null
   startedAt: number
   endedAt: number
@@ -73,6 +75,7 @@ export function scenarioResult(input: {
   suite: string
   scenario: string
   variant: string
+  client?: string
   ledger: LedgerLike & { events?: ReadonlyArray<{ at: number; type: string; detail?: Record<string, unknown> }> }
   verdict: Verdict
   faults?: FaultWindow[]
@@ -97,6 +100,7 @@ export function scenarioResult(input: {
     suite: input.suite,
     scenario: input.scenario,
     variant: input.variant,
+    ...(input.client === undefined ? {} : { client: input.client }),
     topic: verdict.topic,
     startedAt: Number.isFinite(t0) ? t0 : Date.now(),
     endedAt: t1,

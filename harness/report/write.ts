@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { clientTableMarkdown } from './clients.js'
 import { reportHtml } from './html.js'
 import { matrixMarkdown } from './matrix.js'
 import type { ScenarioResult } from './result.js'
@@ -24,6 +25,7 @@ export function reportMarkdown(rows: readonly ScenarioResult[], title = 'Kafka p
     '',
     matrixMarkdown(rows),
     '',
+    clientTableMarkdown(rows),
     ...bad.flatMap((r) => [
       `### ${r.scenario} — ${r.variant}`,
       '',

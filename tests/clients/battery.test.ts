@@ -18,7 +18,7 @@
 import { afterAll, describe, expect, test } from 'vitest'
 import type { ClientName } from '../../harness/clients/index.js'
 import { once, runStory, type Outcome, type Profile, type Story } from '../../harness/engines/index.js'
-import { ResultsCollector } from '../../harness/report/index.js'
+import { clientTableText, ResultsCollector } from '../../harness/report/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { doubleCharge, type DoubleCharge } from '../idempotency/stories/double-charge.js'
 import { resetMidProduce } from '../idempotency/stories/reset-mid-produce.js'
@@ -42,20 +42,8 @@ const resets = run(resetMidProduce)
 
 afterAll(() => {
   results.save()
-  console.log(`client × scenario × anomaly (lost / duplicated / written though failed or unknown):\n${clientTable()}`)
+  console.log(clientTableText(results.rows))
 })
-
-/** Rows: client and profile; columns: each story's lost / duplicated / written-though-not-acknowledged. */
-function clientTable(): string {
-  const scenarios = [...new Set(results.rows.map((r) => r.scenario))]
-  const head = ['client', 'profile', ...scenarios]
-  const rows = lanes.map((p) => [p.client ?? 'kafkajs', p.variant.slice((p.client ?? '').length + 1), ...scenarios.map((s) => {
-    const r = results.rows.find((x) => x.scenario === s && x.variant === p.variant)
-    return r ? `${r.counts.lost} / ${r.counts.duplicated} / ${r.counts.failedButWritten + r.counts.unknownWritten}` : '-'
-  })])
-  const widths = head.map((_, i) => Math.max(...[head, ...rows].map((r) => (r[i] ?? '').length)))
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n')
-}
 
 describe('the idempotency battery, client by client', () => {
   for (const client of CLIENTS) {

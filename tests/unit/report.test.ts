@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { reconcile } from '../../harness/reconcile/index.js'
 import { renderPage } from './support/chromium.js'
-import { matrixMarkdown, scenarioResult, writeReport, type ScenarioResult } from '../../harness/report/index.js'
+import { clientTableMarkdown, clientTableText, matrixMarkdown, scenarioResult, writeReport, type ScenarioResult } from '../../harness/report/index.js'
 
 const T0 = 1_700_000_000_000
 
@@ -78,4 +78,17 @@ describe('the durability report', () => {
     expect(existsSync(shot) && statSync(shot).size).toBeGreaterThan(10_000)
     expect(JSON.parse(readFileSync(out.json, 'utf8')).rows).toHaveLength(2)
   }, 90_000)
+})
+
+describe('the client × scenario × anomaly table', () => {
+  test('a scenario with lanes of two clients gets a row per lane; one with a single client none', () => {
+    const row = (variant: string, client: string, anomalies: boolean) => ({ ...sampleRow(variant, anomalies), client })
+    const rows = [row('java idempotent', 'java', false), row('kafkajs idempotent', 'kafkajs', true), { ...row('acks=all', 'kafkajs', false), scenario: 'only kafkajs here' }]
+    const md = clientTableMarkdown(rows)
+    expect(md).toContain('| java | java idempotent | 0 / 0 / 0 |')
+    expect(md).toContain('| kafkajs | kafkajs idempotent | 1 / 1 / ')
+    expect(md).not.toContain('only kafkajs here')
+    expect(clientTableMarkdown(rows.slice(2))).toBe('')
+    expect(clientTableText(rows)).toMatch(/^client × scenario × anomaly/)
+  })
 })
