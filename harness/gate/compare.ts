@@ -12,6 +12,7 @@ import { writeFileSync, mkdirSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { adapterFor, type ClientName } from '../clients/registry.js'
 import { ConfigError } from '../errors.js'
+import { alignedLines } from '../report/text.js'
 import { CLAIMS, inFile, parseGateConfig, readConfigJson, type GateConfig } from './config.js'
 import { cell } from './table.js'
 import type { ConfigVerdict } from './verdict.js'
@@ -97,9 +98,6 @@ export function compareTableText(lanes: readonly ComparedLane[], verdicts: reado
     })])
     return [[base, ...gate.slice(1)], ...claims]
   })
-  const all = [head, ...rows]
-  const widths = head.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
   const refusals = lanes.filter((l) => l.refused !== undefined).map((l) => `${l.base}@${l.client} REFUSED: ${l.refused}`)
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...(refusals.length ? ['', ...refusals] : [])].join('\n')
+  return [...alignedLines(head, rows), ...(refusals.length ? ['', ...refusals] : [])].join('\n')
 }

@@ -4,6 +4,7 @@
  * options; a claim the config does not make is a dash. Under the table, one line per cell that is
  * not kept: the reason, and a breach's first evidence line.
  */
+import { alignedLines } from '../report/text.js'
 import { CLAIMS, type Claim } from './config.js'
 import type { ClaimVerdict, ConfigVerdict } from './verdict.js'
 
@@ -43,11 +44,8 @@ const HEAD = ['config', 'gate', ...CLAIMS]
 
 /** Plain text, aligned columns, then the details. */
 export function verdictTableText(verdicts: readonly ConfigVerdict[]): string {
-  const all = [HEAD, ...rows(verdicts)]
-  const widths = HEAD.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
   const notes = verdicts.flatMap(details)
-  return [line(HEAD), line(widths.map((w) => '-'.repeat(w))), ...rows(verdicts).map(line), ...(notes.length ? ['', ...notes] : [])].join('\n')
+  return [...alignedLines(HEAD, rows(verdicts)), ...(notes.length ? ['', ...notes] : [])].join('\n')
 }
 
 /** Markdown (GITHUB_STEP_SUMMARY, the report). */

@@ -4,6 +4,7 @@
  * a row per lane (its client and variant), a column per scenario.
  */
 import type { ScenarioResult } from './result.js'
+import { alignedLines } from './text.js'
 
 const cellOf = (r: ScenarioResult) => `${r.counts.lost} / ${r.counts.duplicated} / ${r.counts.failedButWritten + r.counts.unknownWritten}`
 
@@ -23,9 +24,8 @@ const HEADING = 'lost / duplicated / written though not acknowledged, per lane'
 export function clientTableText(rows: readonly ScenarioResult[]): string {
   const { scenarios, lanes } = pivot(rows)
   if (scenarios.length === 0) return ''
-  const all = [['client', 'lane', ...scenarios], ...lanes.map((l) => [l.client, l.variant, ...l.cells])]
-  const widths = all[0]!.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)))
-  return [`client × scenario × anomaly (${HEADING}):`, ...all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd())].join('\n')
+  const table = alignedLines(['client', 'lane', ...scenarios], lanes.map((l) => [l.client, l.variant, ...l.cells]), { rule: false })
+  return [`client × scenario × anomaly (${HEADING}):`, ...table].join('\n')
 }
 
 /** Markdown ('' when no scenario compared clients). */

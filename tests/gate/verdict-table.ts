@@ -17,9 +17,6 @@ export interface Row {
 export const config = (name: string, producer: object, send: object, claims: Partial<Record<Claim, boolean>>): GateConfig =>
   parseGateConfig({ name, producer, send, claims })
 const ALL = { noAcknowledgedLoss: true, noDuplicates: true, perKeyOrder: true }
-/** The same idempotent config on another client (the client-neutral format). */
-const onClient = (client: string): GateConfig => parseGateConfig({ name: `idempotent@${client}`, client, producer: { acks: 'all', idempotent: true }, claims: ALL })
-const KEEPS_ALL = 'acks=all keeps what it acknowledged; the idempotent retry is answered from the batch the leader holds (its sequence numbers move on after a failed batch); one call at a time keeps send order'
 const GIVE_UP = "an idempotent kafkajs producer with finite retries loses an acknowledged record after a send that gave up (the next same-size send reuses its sequence numbers: acknowledged at the given-up record's offset, never written; tests/idempotency 'after a give-up'): ruled out"
 
 // prettier-ignore
@@ -48,10 +45,5 @@ export const TABLE: Row[] = [
     why: 'calls in flight together go on one connection to the leader, which appends them in order; without retries no record is sent twice or later than its successors' },
   { config: config('acks1-4-calls-retrying', { idempotent: false, maxInFlightRequests: 5, retry: { retries: 5, initialRetryTime: 100 } }, { acks: 1, callsInFlight: 4, recordsPerCall: 2 }, { noDuplicates: true, perKeyOrder: true }), expected: { noDuplicates: 'ruledOut', perKeyOrder: 'ruledOut' },
     why: 'retries without idempotence write a record again after a lost answer, and a retried call lands after later calls of its keys' },
-  // The same idempotent config on the reference client and on the one that departs from it (npm run gate -- --compare gates one
-  // config on any clients; franz-go and librdkafka kept every claim there too, docs/gate.md: four more lanes cost the battery ~60 s).
-  { config: onClient('java'), expected: { noAcknowledgedLoss: 'kept', noDuplicates: 'kept', perKeyOrder: 'kept' }, why: `the reference: ${KEEPS_ALL}` },
-  { config: onClient('platformatic'), expected: { noAcknowledgedLoss: 'ruledOut', noDuplicates: 'kept', perKeyOrder: 'kept' },
-    why: "@platformatic/kafka advances a partition's sequence number only on an answer, so after a call that gave up the next same-size call is acknowledged at the given-up record's offset and never written (tests/clients/platformatic.test.ts): ruled out; duplicates and order as Java" },
 ]
 
