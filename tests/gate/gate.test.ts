@@ -106,7 +106,9 @@ if (teamFiles) {
 
     evidence('acks0', 'acks0: judged on records sent and absent (kafkajs at acks=0 never notices the new leader), never passed', () => {
       const loss = verdictOf('acks0').claims.find((c) => c.claim === 'noAcknowledgedLoss')
-      expect(loss).toMatchObject({ status: 'ruledOut', breach: { scenario: 'leader kill under load', anomaly: 'unknownAbsent' } })
+      // shown under whichever leader kill left more of its records absent: the two swap from run to run
+      expect(loss).toMatchObject({ status: 'ruledOut', breach: { anomaly: 'unknownAbsent' } })
+      expect(['leader kill under load', 'replication cut, then leader kill']).toContain(loss?.breach?.scenario)
       expect(loss?.breach?.count).toBeGreaterThan(0)
       expect(loss?.breach?.evidence?.[0]).toMatch(/^id=\S+ key=order-\d+ seq=\d+ unknown \(acks=0\) sent /)
       expect(verdictOf('acks0').passed).toBe(false)
