@@ -110,6 +110,8 @@ export interface AdapterSpec {
   refuse(profile: ProducerProfile, name: FieldNamer): void
   /** Default: acksContradictions. */
   contradictions?: ClientAdapter['contradictions']
+  /** Default: attempts not numbered, each lost connection reported. */
+  timeline?: ClientAdapter['timeline']
   describe(profile: ProducerProfile): Record<string, unknown>
   /** A producer for a profile already validated. */
   build(spec: ClientSpec): ProducerClient
@@ -130,6 +132,7 @@ export function defineAdapter(s: AdapterSpec): ClientAdapter {
     productionRetry: (p) => retryOver(s.retry, p),
     contradictions: s.contradictions ?? acksContradictions,
     describe: s.describe,
+    timeline: s.timeline ?? { numberedAttempts: false, connectionTrouble: true },
     create(spec) {
       adapter.validate(spec.profile)
       return s.build(spec)

@@ -128,4 +128,14 @@ export interface ClientAdapter {
   create(spec: ClientSpec): ProducerClient
   /** The options the client runs a profile with, as data, for the ledger's settings. */
   describe(profile: ProducerProfile): Record<string, unknown>
+  /** What its timeline events can tell a story (stories that wait on a retry read it). */
+  readonly timeline: TimelineSignals
+}
+
+/** What a client's timeline events say about its retries. */
+export interface TimelineSignals {
+  /** Its retry events number a send call's attempts (detail.attempt). */
+  numberedAttempts: boolean
+  /** It reports each connection it loses (disconnect, connect-failed, attempt-error events). */
+  connectionTrouble: boolean
 }

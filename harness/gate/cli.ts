@@ -37,7 +37,7 @@ if (files.length === 0 || files.includes('--help') || files.includes('-h')) {
   process.exit(files.length === 0 ? 2 : 0)
 }
 const names = new Set<string>()
-let compared: ComparedLane[] = []
+const compared: ComparedLane[] = []
 let gated: string[] = files.map((f) => resolve(f))
 const announce = (f: string, c: GateConfig) => {
   if (names.has(c.name)) throw new ConfigError(`${f}: name`, "must differ from every other config's name (a config's name names its lane): rename one of them", c.name)

@@ -21,6 +21,8 @@ import type { ConfigVerdict } from './verdict.js'
 export interface ComparedLane {
   /** The config's own name. */
   base: string
+  /** The config as its file has it (JSON). */
+  raw: object
   client: ClientName
   config?: GateConfig
   refused?: string
@@ -38,14 +40,14 @@ export function parseClientList(text: string | undefined): ClientName[] {
 
 /** The config (parsed JSON) on each client; its `client` field, if any, is replaced. */
 export function onClients(raw: unknown, clients: readonly ClientName[]): ComparedLane[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return clients.map((client) => ({ base: '?', client, refused: 'the config is not a JSON object' }))
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('config', 'must be a JSON object')
   const base = String((raw as { name?: unknown }).name ?? '')
   return clients.map((client) => {
     try {
-      return { base, client, config: parseGateConfig({ ...raw, client, name: `${base}@${client}` }) }
+      return { base, raw, client, config: parseGateConfig({ ...raw, client, name: `${base}@${client}` }) }
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e
-      return { base, client, refused: e.message }
+      return { base, raw, client, refused: e.message }
     }
   })
 }
@@ -55,10 +57,10 @@ export function onClients(raw: unknown, clients: readonly ClientName[]): Compare
  * misspelt field) is a ConfigError naming the file, as for a plain gate.
  */
 export function loadCompared(file: string, clients: readonly ClientName[]): ComparedLane[] {
-  const raw = readConfigJson(file)
-  const lanes = onClients(raw, clients)
+  const lanes = inFile(file, () => onClients(readConfigJson(file), clients))
   // invalid on every client for the same reason: the config's fault, not a client's
-  if (lanes.every((l) => l.refused !== undefined && l.refused === lanes[0]!.refused)) inFile(file, () => parseGateConfig({ ...(raw as object), client: clients[0] }))
+  const first = lanes[0]!
+  if (lanes.every((l) => l.refused !== undefined && l.refused === first.refused)) inFile(file, () => parseGateConfig({ ...first.raw, client: first.client }))
   return lanes
 }
 
@@ -68,11 +70,10 @@ export function loadCompared(file: string, clients: readonly ClientName[]): Comp
  */
 export function writeLaneConfigs(file: string, lanes: readonly ComparedLane[], dir: string): string[] {
   mkdirSync(dir, { recursive: true })
-  const raw = readConfigJson(file) as object
   return lanes.flatMap((l) => {
     if (!l.config) return []
     const out = join(dir, `${basename(file, '.json')}@${l.client}.json`)
-    writeFileSync(out, `${JSON.stringify({ ...raw, client: l.client, name: l.config.name }, null, 2)}\n`)
+    writeFileSync(out, `${JSON.stringify({ ...l.raw, client: l.client, name: l.config.name }, null, 2)}\n`)
     return [out]
   })
 }
@@ -83,20 +84,17 @@ export function compareTableText(lanes: readonly ComparedLane[], verdicts: reado
   const bases = [...new Set(lanes.map((l) => l.base))]
   const head = ['config', 'claim', ...clients]
   const rows = bases.flatMap((base) => {
-    const of = (client: ClientName) => lanes.find((l) => l.base === base && l.client === client)
-    const gate = ['', 'gate', ...clients.map((c) => {
-      const lane = of(c)
+    /** Per client, what `show` says of its verdict; REFUSED or NOT RUN where there is none. */
+    const across = (show: (v: ConfigVerdict) => string) => clients.map((c) => {
+      const lane = lanes.find((l) => l.base === base && l.client === c)
       if (lane?.refused !== undefined) return 'REFUSED'
       const v = verdicts.find((x) => x.config === lane?.config?.name)
-      return v === undefined ? 'NOT RUN' : v.passed ? 'PASS' : 'FAIL'
-    })]
-    const claims = CLAIMS.map((claim) => ['', claim, ...clients.map((c) => {
-      const lane = of(c)
-      if (lane?.refused !== undefined) return 'REFUSED'
-      const v = verdicts.find((x) => x.config === lane?.config?.name)
-      return v === undefined ? 'NOT RUN' : cell(v.claims.find((x) => x.claim === claim))
-    })])
-    return [[base, ...gate.slice(1)], ...claims]
+      return v === undefined ? 'NOT RUN' : show(v)
+    })
+    return [
+      [base, 'gate', ...across((v) => (v.passed ? 'PASS' : 'FAIL'))],
+      ...CLAIMS.map((claim) => ['', claim, ...across((v) => cell(v.claims.find((x) => x.claim === claim)))]),
+    ]
   })
   const refusals = lanes.filter((l) => l.refused !== undefined).map((l) => `${l.base}@${l.client} REFUSED: ${l.refused}`)
   return [...alignedLines(head, rows), ...(refusals.length ? ['', ...refusals] : [])].join('\n')

@@ -23,16 +23,14 @@ import { cluster } from '../../harness/vitest/fixture.js'
 import { doubleCharge, type DoubleCharge } from '../idempotency/stories/double-charge.js'
 import { resetMidProduce } from '../idempotency/stories/reset-mid-produce.js'
 import { LOST_ANSWER, responseLostAfterAppend } from '../idempotency/stories/response-lost.js'
-import { installedClient, skipNote } from './prove-adapter.js'
+import { installedClient, ONE_CALL_AT_A_TIME, skipNote } from './prove-adapter.js'
 
 const CLIENTS: readonly ClientName[] = ['java', 'kafkajs', 'franz-go', 'confluent', 'platformatic']
-const installed = (c: ClientName) => c === 'kafkajs' || installedClient(c)
-const note = (c: ClientName) => (c === 'kafkajs' ? '' : skipNote(c))
 /** Send calls in flight (the reset story): one where the adapter rules out two for the idempotent producer. */
-const callsOf = (c: ClientName, idempotent: boolean) => (idempotent && (c === 'kafkajs' || c === 'platformatic') ? 1 : 2)
+const callsOf = (c: ClientName, idempotent: boolean) => (idempotent && ONE_CALL_AT_A_TIME.has(c) ? 1 : 2)
 const plain = (client: ClientName): Profile => ({ variant: `${client} non-idempotent`, client, producer: { acks: -1, idempotent: false, callsInFlight: callsOf(client, false), recordsPerCall: 2 } })
 const idempotent = (client: ClientName): Profile => ({ variant: `${client} idempotent`, client, producer: { acks: -1, idempotent: true, callsInFlight: callsOf(client, true), recordsPerCall: 2 } })
-const lanes = CLIENTS.filter(installed).flatMap((c) => [plain(c), idempotent(c)])
+const lanes = CLIENTS.filter(installedClient).flatMap((c) => [plain(c), idempotent(c)])
 
 const results = new ResultsCollector('clients-battery')
 const run = <O extends Outcome>(story: Story<O>) => once(() => runStory(cluster(), { suite: 'clients-battery', results }, story, lanes))
@@ -47,20 +45,20 @@ afterAll(() => {
 
 describe('the idempotency battery, client by client', () => {
   for (const client of CLIENTS) {
-    test.skipIf(!installed(client))(`the answer lost after the append: ${client} without idempotence writes the ${LOST_ANSWER} records again, with idempotence once${note(client)}`, async () => {
+    test.skipIf(!installedClient(client))(`the answer lost after the append: ${client} without idempotence writes the ${LOST_ANSWER} records again, with idempotence once${skipNote(client)}`, async () => {
       const o = await lostAnswer()
       expect(o.variant(plain(client).variant).verdict).toHaveDuplicated(LOST_ANSWER)
       expect(o.variant(idempotent(client).variant).verdict).toHaveNoDuplicates()
       expect(o.variant(idempotent(client).variant).verdict).toHaveNoLostAcks()
     })
 
-    test.skipIf(!installed(client))(`the double charge: ${client}'s payment-service without idempotence has p-17 charged twice, with idempotence once${note(client)}`, async () => {
+    test.skipIf(!installedClient(client))(`the double charge: ${client}'s payment-service without idempotence has p-17 charged twice, with idempotence once${skipNote(client)}`, async () => {
       const o: DoubleCharge = await charged()
       expect(o.payments(plain(client).variant).chargedTwice).toEqual(['p-17'])
       expect(o.payments(idempotent(client).variant).chargedTwice).toEqual([])
     })
 
-    test.skipIf(!installed(client))(`connections reset mid-produce: ${client} without idempotence writes records again, with idempotence none twice and none lost${note(client)}`, async () => {
+    test.skipIf(!installedClient(client))(`connections reset mid-produce: ${client} without idempotence writes records again, with idempotence none twice and none lost${skipNote(client)}`, async () => {
       const o = await resets()
       expect(o.variant(plain(client).variant).verdict.anomalies.duplicated.count).toBeGreaterThan(0)
       expect(o.variant(idempotent(client).variant).verdict).toHaveNoDuplicates()

@@ -26,11 +26,10 @@ import { ResultsCollector } from '../../harness/report/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 import { leaderKilledUnderLoad } from '../acks/stories/leader-killed-under-load.js'
 import { replicationCutThenKill } from '../gate/stories/replication-cut-then-kill.js'
-import { IDEMPOTENT, installedClient, skipNote } from './prove-adapter.js'
+import { IDEMPOTENT, installedClient, ONE_CALL_AT_A_TIME, skipNote } from './prove-adapter.js'
 
 const CLIENTS: readonly ClientName[] = ['java', 'kafkajs', 'franz-go', 'confluent', 'platformatic']
-const installed = (c: ClientName) => c === 'kafkajs' || installedClient(c)
-const calls = (c: ClientName) => (c === 'platformatic' || c === 'kafkajs' ? 1 : 2)
+const calls = (c: ClientName) => (ONE_CALL_AT_A_TIME.has(c) ? 1 : 2)
 /**
  * Retries that outlast a failover, as every client's defaults do but @platformatic/kafka's (3 retries
  * 1 s apart): with those it gives up inside a failover, and then acknowledges its next same-size
@@ -41,8 +40,7 @@ const calls = (c: ClientName) => (c === 'platformatic' || c === 'kafkajs' ? 1 : 
 const retries = (c: ClientName) => (c === 'platformatic' ? { retries: Number.MAX_SAFE_INTEGER } : {})
 const all = (client: ClientName): Profile => ({ variant: `${client} acks=all idempotent`, client, producer: { ...IDEMPOTENT, acks: -1, callsInFlight: calls(client), ...retries(client) } })
 const one = (client: ClientName): Profile => ({ variant: `${client} acks=1`, client, producer: { ...PRODUCER, acks: 1, idempotent: false, callsInFlight: calls(client) } })
-const lanes = (clients: readonly ClientName[]) => clients.filter(installed).flatMap((c) => [all(c), one(c)])
-const note = (c: ClientName) => (c === 'kafkajs' ? '' : skipNote(c))
+const lanes = (clients: readonly ClientName[]) => clients.filter(installedClient).flatMap((c) => [all(c), one(c)])
 
 describe('the clients side by side under one fault', () => {
   const results = new ResultsCollector('clients')
@@ -51,9 +49,9 @@ describe('the clients side by side under one fault', () => {
   const killed = story(leaderKilledUnderLoad, CLIENTS.filter((c) => c !== 'platformatic'))
   const cutThenKill = story(replicationCutThenKill, CLIENTS)
   const table = (o: Outcome, clients: readonly ClientName[]) =>
-    clients.filter(installed).map((c) => `${c.padEnd(13)} ${[all(c), one(c)].map((p) => { const v = o.variant(p.variant).verdict; return `${p.variant.slice(c.length + 1)}: acked ${v.totals.acknowledged} lost ${v.anomalies.lost.count} dup ${v.anomalies.duplicated.count}` }).join(' | ')}`).join('\n')
+    clients.filter(installedClient).map((c) => `${c.padEnd(13)} ${[all(c), one(c)].map((p) => { const v = o.variant(p.variant).verdict; return `${p.variant.slice(c.length + 1)}: acked ${v.totals.acknowledged} lost ${v.anomalies.lost.count} dup ${v.anomalies.duplicated.count}` }).join(' | ')}`).join('\n')
 
-  for (const client of CLIENTS.filter((c) => c !== 'platformatic')) test.skipIf(!installed(client))(`leader SIGKILL under steady load: ${client} with acks all + idempotence loses no acknowledged record${note(client)}`, async () => {
+  for (const client of CLIENTS.filter((c) => c !== 'platformatic')) test.skipIf(!installedClient(client))(`leader SIGKILL under steady load: ${client} with acks all + idempotence loses no acknowledged record${skipNote(client)}`, async () => {
     const o = await killed()
     const lane = o.variant(all(client).variant).verdict
     expect(lane.totals.acknowledged).toBeGreaterThan(0)
@@ -61,7 +59,7 @@ describe('the clients side by side under one fault', () => {
     if (client === 'java') console.log(`leader SIGKILL under steady load, client × profile:\n${table(o, CLIENTS.filter((c) => c !== 'platformatic'))}`)
   })
 
-  for (const client of CLIENTS) test.skipIf(!installed(client))(`replication cut, then leader kill: ${client} with acks all + idempotence loses nothing it acknowledged, with acks 1 what only the killed leader had${note(client)}`, async () => {
+  for (const client of CLIENTS) test.skipIf(!installedClient(client))(`replication cut, then leader kill: ${client} with acks all + idempotence loses nothing it acknowledged, with acks 1 what only the killed leader had${skipNote(client)}`, async () => {
     const o = await cutThenKill()
     expect(o.variant(all(client).variant).verdict.totals.acknowledged).toBeGreaterThan(0)
     expect(o.variant(all(client).variant).verdict).toHaveNoLostAcks()

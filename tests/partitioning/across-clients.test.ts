@@ -24,8 +24,6 @@ const unsignedMurmur2 = (key: string, n: number) => (murmur2(Buffer.from(key)) >
 /** Where a client puts a key, by its partitioner: every client's rule is Java's but @platformatic/kafka's default. */
 const ruleOf = (client: ClientName, partitioner: Partitioner) => (client === 'platformatic' && partitioner === 'default' ? unsignedMurmur2 : partitionForKey)
 
-const available = (client: ClientName) => client === 'kafkajs' || installedClient(client)
-const note = (client: ClientName) => (client === 'kafkajs' ? '' : skipNote(client))
 
 async function produce(client: ClientName, topic: string, records: readonly RecordSpec[], partitioner: Partitioner, recordsPerCall = 1): Promise<Ledger> {
   const endpoint = clientEndpoint(cluster(), { clientId: `${client}-partitioning` })
@@ -50,7 +48,7 @@ describe("the lecture's ten orders through every client", () => {
 
   for (const client of CLIENT_NAMES) {
     for (const partitioner of ['default', 'murmur2'] as const) {
-      test.skipIf(!available(client))(`${client}, ${partitioner} partitioner: each order acknowledged and read back in the partition its rule gives${note(client)}`, async () => {
+      test.skipIf(!installedClient(client))(`${client}, ${partitioner} partitioner: each order acknowledged and read back in the partition its rule gives${skipNote(client)}`, async () => {
         const topic = await topicOf(`orders-${client}-${partitioner}`)
         const ledger = await produce(client, topic, ORDERS.map((key) => ({ key })), partitioner)
         const { log } = await readBack(cluster(), ledger)
@@ -65,9 +63,9 @@ describe("the lecture's ten orders through every client", () => {
 
 describe('two services writing the same keys with different clients', () => {
   const KEYS = Array.from({ length: 200 }, (_, i) => `customer-${i}`)
-  const both = available('java') && available('platformatic')
+  const both = installedClient('java') && installedClient('platformatic')
 
-  test.skipIf(!both)(`java and @platformatic/kafka, each with its default partitioner: every key whose hash is negative is split over two partitions, the reconciler counts them${note('platformatic')}`, async () => {
+  test.skipIf(!both)(`java and @platformatic/kafka, each with its default partitioner: every key whose hash is negative is split over two partitions, the reconciler counts them${skipNote('platformatic')}`, async () => {
     const topic = await topicOf('two-services-default')
     const ledger = mergeLedgers([await produce('java', topic, KEYS.map((key) => ({ key })), 'default', 20), await produce('platformatic', topic, KEYS.map((key) => ({ key })), 'default', 20)])
     const { verdict } = await readBack(cluster(), ledger)
@@ -78,7 +76,7 @@ describe('two services writing the same keys with different clients', () => {
     for (const e of verdict.anomalies.keySplit.evidence) expect(expected, `${e.key} was split but the rules agree on it`).toContain(e.key)
   })
 
-  test.skipIf(!both)(`the same two services with the Java-compatible partitioner ('murmur2') on both: no key split${note('platformatic')}`, async () => {
+  test.skipIf(!both)(`the same two services with the Java-compatible partitioner ('murmur2') on both: no key split${skipNote('platformatic')}`, async () => {
     const topic = await topicOf('two-services-murmur2')
     const ledger = mergeLedgers([await produce('java', topic, KEYS.map((key) => ({ key })), 'murmur2', 20), await produce('platformatic', topic, KEYS.map((key) => ({ key })), 'murmur2', 20)])
     const { verdict } = await readBack(cluster(), ledger)
@@ -119,7 +117,7 @@ const STRATEGY: Record<ClientName, 'round-robin' | 'sticky by bytes' | 'sticky b
 
 describe("each client's strategy for records without a key, measured", () => {
   for (const client of CLIENT_NAMES) {
-    test.skipIf(!available(client))(`${client}: 60 keyless records, one per call and then 10 per call: ${STRATEGY[client]}${note(client)}`, async () => {
+    test.skipIf(!installedClient(client))(`${client}: 60 keyless records, one per call and then 10 per call: ${STRATEGY[client]}${skipNote(client)}`, async () => {
       const keyless = Array.from({ length: 60 }, () => ({ key: null }))
       const [single, batched] = [await produce(client, await topicOf(`keyless-${client}-1`), keyless, 'default', 1), await produce(client, await topicOf(`keyless-${client}-10`), keyless, 'default', 10)]
       const placed = (ledger: Ledger) => ledger.entries.map((e) => e.partition ?? -1)

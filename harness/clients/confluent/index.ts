@@ -22,6 +22,8 @@ function library(): Librdkafka {
 }
 
 export const confluent: ClientAdapter = defineAdapter({
+  // librdkafka tells the application of no single connection it loses ('disconnected' is the client's)
+  timeline: { numberedAttempts: false, connectionTrouble: false },
   name: 'confluent',
   retry: LIBRDKAFKA_RETRY,
   refuse(p, name) {

@@ -28,6 +28,7 @@ export function kafkajsAdapter(kafkaFor: (endpoint: ClientEndpoint, onLog: Param
     production,
     productionRetry,
     contradictions,
+    timeline: { numberedAttempts: true, connectionTrouble: true },
     describe(profile: ProducerProfile) {
       const { producer, send } = kafkajsOptions(profile)
       return { producer: { ...producer, partitioner: profile.partitioner ?? 'default' }, send: { ...send, acks: acksOf(profile) } }

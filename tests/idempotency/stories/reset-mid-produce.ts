@@ -9,6 +9,7 @@
  * idempotent producer writes nothing twice.
  */
 import { laneEndpoint, withWatermarks, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
+import { adapterFor, type ClientName } from '../../../harness/clients/index.js'
 import { dropResponsesOn, resetPeerOn } from '../../../harness/faults/index.js'
 import { startWorkload, type Ledger } from '../../../harness/workload/index.js'
 
@@ -50,7 +51,7 @@ export async function resetMidProduce(lab: Lab, profiles: readonly Profile[]): P
             if (numbersAttempts(l) && !since.some((e) => e.type === 'retry' && Number(e.detail?.attempt) >= 3)) throw new Error('no send call past attempt 2 yet')
             const troubles = since.filter((e) => TROUBLE.has(e.type)).length
             if (!numbersAttempts(l) && troubles < 2) throw new Error(`${troubles} connection trouble(s) since the heal`)
-          }, { timeoutMs: 15_000, maxIntervalMs: 100, notApplicable: (l) => (l.acks === 0 ? 'acks=0 never learns of a failure, so it never retries' : (l.profile.producer.retries ?? 1) === 0 ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such' : l.profile.client === 'confluent' ? 'librdkafka tells its adapter of no connection it loses, so meeting the resets cannot be seen; the retries of its held calls after the heal decide its verdict' : undefined) })
+          }, { timeoutMs: 15_000, maxIntervalMs: 100, notApplicable: (l) => (l.acks === 0 ? 'acks=0 never learns of a failure, so it never retries' : (l.profile.producer.retries ?? 1) === 0 ? 'this producer never retries (retry.retries 0), so the retry-into-resets step does not apply; its sends failed or were acknowledged and were reconciled as such' : !numbersAttempts(l) && !signals(l).connectionTrouble ? `${l.profile.client} tells its adapter of no connection it loses, so meeting the resets cannot be seen; the retries of its held calls after the heal decide its verdict` : undefined) })
         })
       }),
     )
@@ -65,13 +66,9 @@ export async function resetMidProduce(lab: Lab, profiles: readonly Profile[]): P
 /** Timeline events that say a connection failed the producer. */
 const TROUBLE = new Set(['disconnect', 'connect-failed', 'attempt-error', 'retry', 'request-timeout'])
 
-/**
- * Whether the lane's client numbers a send call's attempts in its retry events (kafkajs does);
- * the others retry inside the client and say only that a connection failed them.
- */
-function numbersAttempts(l: { profile: { client?: string } }): boolean {
-  return (l.profile.client ?? 'kafkajs') === 'kafkajs'
-}
+/** What the lane's client can say of its retries (its adapter knows). */
+const signals = (l: { profile: { client?: ClientName } }) => adapterFor(l.profile.client).timeline
+const numbersAttempts = (l: { profile: { client?: ClientName } }) => signals(l).numberedAttempts
 
 /** Offsets taken by transaction markers so far: one per partition of each settled call of a transactional lane. */
 function transactionMarkers(ledger: Ledger): number {
