@@ -286,14 +286,20 @@ export class IdIndex {
         if (h >= 0) buckets[(h >>> BUCKET_SHIFT) + 1]!++
       }
       for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!
+      // each id's hash travels with its entry, so that the inserts read both columns in order
+      // rather than missing the cache on parsed[x] once per id
       const order = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
+      const hashes = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
       for (let x = 0; x < count; x++) {
         const h = parsed[x]!
-        if (h >= 0) order[buckets[h >>> BUCKET_SHIFT]!++] = x
+        if (h >= 0) {
+          const t = buckets[h >>> BUCKET_SHIFT]!++
+          order[t] = x
+          hashes[t] = h
+        }
       }
       for (let t = 0; t < others; t++) {
-        const x = order[t]!
-        if (table.insert(x, parsed[x]!) >= 0) repeated = true
+        if (table.insert(order[t]!, hashes[t]!) >= 0) repeated = true
       }
       this.other = table
     }
