@@ -10,7 +10,7 @@
  * of scattered objects, not arithmetic, is what costs.
  */
 import { type Arena, columns } from './arena.js'
-import { hashId, IdIndex } from './id-index.js'
+import { IdIndex, sampleHash } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
 
 export const OK = 0
@@ -85,7 +85,7 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const m = records.length
 
   columns.begin()
-  const idIndex = new IdIndex((x) => entries[x]!.id, n, hashId, columns)
+  const idIndex = new IdIndex((x) => entries[x]!.id, n, sampleHash, columns)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
   const keyOf = columns.int32(n)

@@ -61,28 +61,18 @@ function numberAt(id: string, from: number): number {
   return n
 }
 
-/**
- * A 30-bit hash of every UTF-16 unit of s (murmur3's mixing, two units per step, seeded with the
- * length), so that it is a Smi on every platform and the table's home slot is its top bits.
- */
-export function hashId(s: string): number {
-  const n = s.length
-  let h = n
-  let i = 0
-  for (; i + 1 < n; i += 2) {
-    let k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16)
-    k = Math.imul(k, 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    k = Math.imul(k, 0x1b873593)
-    h ^= k
-    h = (h << 13) | (h >>> 19)
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0
-  }
-  if (i < n) {
-    let k = Math.imul(s.charCodeAt(i), 0xcc9e2d51)
-    k = (k << 15) | (k >>> 17)
-    h ^= Math.imul(k, 0x1b873593)
-  }
+/** One step of murmur3's mixing: two UTF-16 units k into h. */
+function mix(h: number, k: number): number {
+  k = Math.imul(k, 0xcc9e2d51)
+  k = (k << 15) | (k >>> 17)
+  k = Math.imul(k, 0x1b873593)
+  h ^= k
+  h = (h << 13) | (h >>> 19)
+  return (Math.imul(h, 5) + 0xe6546b64) | 0
+}
+
+/** murmur3's finalizer, cut to 30 bits: a Smi on every platform, the table's home slot its top bits. */
+function finish(h: number): number {
   h ^= h >>> 16
   h = Math.imul(h, 0x85ebca6b)
   h ^= h >>> 13
@@ -90,6 +80,45 @@ export function hashId(s: string): number {
   h ^= h >>> 16
   return h >>> 2
 }
+
+/** A 30-bit hash of every UTF-16 unit of s (murmur3's mixing, two units per step, seeded with the length). */
+export function hashId(s: string): number {
+  const n = s.length
+  let h = n
+  let i = 0
+  for (; i + 1 < n; i += 2) h = mix(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16))
+  if (i < n) h = mix(h, s.charCodeAt(i))
+  return finish(h)
+}
+
+/** Ids up to this many units are hashed whole by sampleHash. */
+const SAMPLED_UNITS = 16
+
+/**
+ * A 30-bit hash of the length of s and at most 16 of its units: all of a short id (hashId); of a
+ * longer one its first 4, 4 at its quarters and its last 8, where the ids of generators and tools
+ * differ (UUIDs everywhere; counters and random suffixes at the end). Reading 16 units instead of
+ * every one halves the cost of hashing a UUID. Ids alike in every sampled unit collide: the table
+ * stays exact (it compares ids), and an IdIndex whose table probes too long rebuilds it with hashId.
+ */
+export function sampleHash(s: string): number {
+  const n = s.length
+  if (n <= SAMPLED_UNITS) return hashId(s)
+  const q = n >> 2
+  let h = n
+  h = mix(h, s.charCodeAt(0) | (s.charCodeAt(1) << 16))
+  h = mix(h, s.charCodeAt(2) | (s.charCodeAt(3) << 16))
+  h = mix(h, s.charCodeAt(q) | (s.charCodeAt(2 * q) << 16))
+  h = mix(h, s.charCodeAt(3 * q) | (s.charCodeAt(n - 9) << 16))
+  for (let i = n - 8; i < n; i += 2) h = mix(h, s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16))
+  return finish(h)
+}
+
+/**
+ * A table whose inserts took more probes than this per id (linear probing at most 2/3 full takes
+ * about 2) has a hash that does not tell its ids apart: IdIndex rebuilds it with hashId.
+ */
+const PROBES_PER_ID = 8
 
 const HASH_BITS = 30
 /** Ids are inserted into the table bucketed by the top BUCKET_BITS of their hash (IdIndex.seal). */
@@ -124,6 +153,8 @@ export class IdTable {
   private readonly entryMask: number
   private readonly tagMask: number
   private size = 0
+  /** Slots passed over by inserts and finds so far: how well the hash tells the ids apart. */
+  probes = 0
 
   /**
    * A table for ids(x), 0 <= x < entries, of up to capacity - 1 of them; capacity a power of two
@@ -183,6 +214,7 @@ export class IdTable {
       // ids are read only on equal tags
       if (v >>> bits === tag && this.ids((v & this.entryMask) - 1) === (id ?? this.ids(x))) return j
       j = (j + 1) & mask
+      this.probes++
     }
   }
 }
@@ -198,14 +230,15 @@ export class IdIndex {
   private last = -1
 
   /**
-   * Index `count` ids: `add` each, then `seal`. `hash` is for tests (hashId; any function of the id
-   * below 2^30). `arena`: where its tables come from (a reconcile's arena, arena.ts), else fresh
+   * Index `count` ids: `add` each, then `seal`. `hash`: of the ids that go to the hash table
+   * (sampleHash; tests give any function of the id below 2^30); a table it fills badly is rebuilt
+   * with hashId. `arena`: where its tables come from (a reconcile's arena, arena.ts), else fresh
    * typed arrays.
    */
   constructor(
     private readonly ids: (x: number) => string,
     private readonly count: number,
-    private readonly hash: (id: string) => number = hashId,
+    private hash: (id: string) => number = sampleHash,
     private readonly arena?: Arena,
   ) {
     this.parsed = arena === undefined ? new Float64Array(count) : arena.float64(count) // every element is written by add()
@@ -277,34 +310,53 @@ export class IdIndex {
       else table[n] = x + 1
     }
     if (others > 0) {
-      const table = new IdTable(this.ids, capacityFor(others), count, this.arena)
-      // inserted in the order of their home slots (a counting sort on the hash's top bits), so
-      // that filling the table walks it instead of missing the cache once per id
-      const buckets = new Int32Array((1 << BUCKET_BITS) + 1)
-      for (let x = 0; x < count; x++) {
-        const h = parsed[x]!
-        if (h >= 0) buckets[(h >>> BUCKET_SHIFT) + 1]!++
+      let table = this.hashTable(others)
+      if (table.probes > PROBES_PER_ID * others + 1024 && this.hash !== hashId) {
+        // the hash does not tell these ids apart (alike in every unit sampleHash reads): hash every unit
+        this.hash = hashId
+        for (let x = 0; x < count; x++) if (parsed[x]! >= 0) parsed[x] = hashId(this.ids(x))
+        table = this.hashTable(others)
       }
-      for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!
-      // each id's hash travels with its entry, so that the inserts read both columns in order
-      // rather than missing the cache on parsed[x] once per id
-      const order = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
-      const hashes = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
-      for (let x = 0; x < count; x++) {
-        const h = parsed[x]!
-        if (h >= 0) {
-          const t = buckets[h >>> BUCKET_SHIFT]!++
-          order[t] = x
-          hashes[t] = h
-        }
-      }
-      for (let t = 0; t < others; t++) {
-        if (table.insert(order[t]!, hashes[t]!) >= 0) repeated = true
-      }
+      if (table.repeated) repeated = true
       this.other = table
     }
     if (repeated) throw duplicate(firstRepeat(this.ids, count))
     return this
+  }
+
+  /**
+   * The table of the `others` ids whose parsed[x] is a hash, inserted in the order of their home
+   * slots (a counting sort on the hash's top bits), so that filling the table walks it instead of
+   * missing the cache once per id; each id's hash travels with its entry, so that the inserts read
+   * both in order. Its `repeated`: whether an id was inserted twice.
+   */
+  private hashTable(others: number): IdTable & { repeated: boolean } {
+    const parsed = this.parsed
+    const count = this.count
+    const table = Object.assign(new IdTable(this.ids, capacityFor(others), count, this.arena), { repeated: false })
+    const buckets = new Int32Array((1 << BUCKET_BITS) + 1)
+    for (let x = 0; x < count; x++) {
+      const h = parsed[x]!
+      if (h >= 0) buckets[(h >>> BUCKET_SHIFT) + 1]!++
+    }
+    for (let b = 1; b < buckets.length; b++) buckets[b]! += buckets[b - 1]!
+    const order = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
+    const hashes = this.arena === undefined ? new Int32Array(others) : this.arena.int32(others)
+    for (let x = 0; x < count; x++) {
+      const h = parsed[x]!
+      if (h >= 0) {
+        const t = buckets[h >>> BUCKET_SHIFT]!++
+        order[t] = x
+        hashes[t] = h
+      }
+    }
+    for (let t = 0; t < others; t++) if (table.insert(order[t]!, hashes[t]!) >= 0) table.repeated = true
+    return table
+  }
+
+  /** Whether the hash table's ids are hashed whole (hashId): sampleHash could not tell them apart. */
+  get hashesEveryUnit(): boolean {
+    return this.hash === hashId
   }
 
   /** Whether some ids are in the hash table (after `seal`): then hints pay. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { capacityFor, hashId, IdIndex, IdTable } from '../../harness/reconcile/id-index.js'
+import { capacityFor, hashId, IdIndex, IdTable, sampleHash } from '../../harness/reconcile/id-index.js'
 import { uuidOf } from './support/id-shapes.js'
 
 function index(ids: readonly string[], hash?: (id: string) => number): IdIndex {
@@ -209,10 +209,46 @@ describe('IdTable', () => {
     expect(hashId('a')).not.toBe(hashId('a\u0000'))
   })
 
-  it('hashId spreads UUIDs evenly over the top bits (the home slots)', () => {
+  it.each([hashId, sampleHash])('%o spreads UUIDs evenly over the top bits (the home slots)', (hash) => {
     const buckets = new Array<number>(64).fill(0)
     const n = 64_000
-    for (let i = 0; i < n; i++) buckets[hashId(uuidOf(i)) >>> 24]!++
+    for (let i = 0; i < n; i++) buckets[hash(uuidOf(i)) >>> 24]!++
     for (const b of buckets) expect(b).toBeGreaterThan(800) // 1000 expected in each
+  })
+
+  it('sampleHash: 30 bits; whole for ids of up to 16 units; of longer ones the length and 16 units', () => {
+    for (const s of ['', 'a', '0123456789abcdef', 'x'.repeat(1000)]) {
+      const h = sampleHash(s)
+      expect(Number.isInteger(h) && h >= 0 && h < 2 ** 30, s).toBe(true)
+    }
+    expect(sampleHash('order-1234')).toBe(hashId('order-1234'))
+    expect(sampleHash('f47ac10b-58cc-4372-a567-0e02b2c3d479')).not.toBe(sampleHash('f47ac10b-58cc-4372-a567-0e02b2c3d478'))
+    expect(sampleHash('x'.repeat(40))).not.toBe(sampleHash('x'.repeat(41)))
+    // units 4..9 of a 40-unit id are not read
+    expect(sampleHash(`aaaa000000${'z'.repeat(30)}`)).toBe(sampleHash(`aaaa99zzzz${'z'.repeat(30)}`))
+  })
+})
+
+describe('IdIndex with ids sampleHash cannot tell apart', () => {
+  // 5000 ids of 40 units that differ only in units 4..9, which sampleHash does not read
+  const alike = Array.from({ length: 5000 }, (_, i) => `aaaa${i.toString(36).padStart(6, '0')}${'z'.repeat(30)}`)
+
+  it('they do collide under sampleHash', () => {
+    expect(new Set(alike.map(sampleHash)).size).toBe(1)
+  })
+
+  it('rebuilds its table with hashId, and finds each id and nothing else', () => {
+    const idx = index(alike, sampleHash)
+    alike.forEach((id, x) => expect(idx.get(id), id).toBe(x))
+    expect(idx.get(`aaaa${(5000).toString(36).padStart(6, '0')}${'z'.repeat(30)}`)).toBe(-1)
+    expect(idx.hashesEveryUnit).toBe(true)
+  })
+
+  it('still rejects an id given twice', () => {
+    expect(() => index([...alike, alike[1234]!], sampleHash)).toThrow(`ledger id ${alike[1234]} appears more than once`)
+  })
+
+  it('keeps sampleHash where it tells ids apart', () => {
+    expect(index(Array.from({ length: 5000 }, (_, i) => uuidOf(i)), sampleHash).hashesEveryUnit).toBe(false)
   })
 })
