@@ -78,7 +78,7 @@ function configError(e: ErrorObject, fieldOf: FieldOf): ConfigError {
     const key = String(e.params.additionalProperty)
     const known = Object.keys(parent.properties ?? {}).filter((k) => k !== '$schema')
     const hint = closest(key, known)
-    return new ConfigError(field(key), `unknown option${hint ? `; did you mean '${hint}'?` : ''} Known here: ${known.join(', ')}`)
+    return new ConfigError(field(key), `unknown option${hint ? `; did you mean '${hint}'?` : ''} Known here${parent.title ? ` (${parent.title})` : ''}: ${known.join(', ')}`)
   }
   if (e.keyword === 'required') {
     const key = String(e.params.missingProperty)
