@@ -32,6 +32,13 @@ interface Node {
   properties?: Record<string, Node | boolean>
 }
 
+/**
+ * Keywords of the schema that only an editor reads (VS Code's `patternErrorMessage`: its message for
+ * a value the pattern refuses). Declared to ajv, which in strict mode refuses a keyword it does
+ * not know.
+ */
+export const EDITOR_KEYWORDS = ['patternErrorMessage']
+
 let ajv: Ajv | undefined
 const compiled = new Map<SchemaPart, ValidateFunction>()
 
@@ -42,6 +49,7 @@ function validatorOf(part: SchemaPart): ValidateFunction {
     if (ajv === undefined) {
       // strict: a schema ajv would read loosely (an unknown keyword, a type-less `properties`) throws here
       ajv = new Ajv({ allErrors: true, verbose: true, strict: true })
+      ajv.addVocabulary(EDITOR_KEYWORDS)
       ajv.addSchema(schema)
     }
     v = ajv.getSchema(`${schema.$id}#${part}`)

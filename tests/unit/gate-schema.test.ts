@@ -1,9 +1,12 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Ajv } from 'ajv'
 import ts from 'typescript'
 import { describe, expect, test } from 'vitest'
+import jsonLanguageService from 'vscode-json-languageservice'
 import { CLIENT_NAMES, DEFAULT_CLIENT } from '../../harness/clients/registry.js'
+import { EDITOR_KEYWORDS } from '../../harness/clients/schema.js'
 import { parseAcks } from '../../harness/clients/profile.js'
 import { CLAIMS, fieldsOf, loadGateConfig, parseGateConfig } from '../../harness/gate/config.js'
 import schema from '../../schema/gate-config.schema.json' with { type: 'json' }
@@ -38,8 +41,9 @@ function declarations(file: string): { interfaces: Map<string, Map<string, strin
 
 describe('schema/gate-config.schema.json', () => {
   test("is a valid draft-07 schema under ajv's strict mode (which does refuse a loose one)", () => {
-    const strict = (): Ajv => new Ajv({ strict: true, allErrors: true })
-    expect(strict().validateSchema(schema), JSON.stringify(strict().errors)).toBe(true)
+    const strict = (): Ajv => new Ajv({ strict: true, allErrors: true }).addVocabulary(EDITOR_KEYWORDS)
+    const meta = strict()
+    expect(meta.validateSchema(schema), JSON.stringify(meta.errors)).toBe(true)
     expect(() => strict().compile(schema)).not.toThrow()
     // the check can fail: a misspelt keyword is an error in strict mode
     const loose = { ...schema, properties: { ...schema.properties, name: { tpye: 'string' } } }
@@ -168,5 +172,65 @@ describe('a config the schema refuses: the field, what was expected, what was fo
     ['a $schema that is not a string', profile({}, { $schema: 1 }), '$schema: must be a string (got 1)'],
   ])('%s', (_, raw, message) => {
     expect(() => parseGateConfig(raw)).toThrow(message)
+  })
+})
+
+/**
+ * What an editor makes of the schema, asked of VS Code's own JSON language service (the engine of
+ * its JSON editor): the schema found through a config's "$schema", the completions offered as a
+ * team types, and the problems marked.
+ */
+describe("in an editor (VS Code's JSON language service)", () => {
+  const { getLanguageService, TextDocument } = jsonLanguageService
+  const service = getLanguageService({
+    schemaRequestService: async (uri) => readFileSync(fileURLToPath(uri), 'utf8'),
+    workspaceContext: { resolveRelativePath: (path, resource) => new URL(path, resource).href },
+  })
+  service.configure({ validate: true })
+  const configs = join(ROOT, 'examples/configs')
+  /** A document at `file` (in examples/configs/, so that "$schema" finds the schema from there); `|` marks the cursor. */
+  const open = (text: string, file = join(configs, 'typed.json')) => {
+    const doc = TextDocument.create(pathToFileURL(file).href, 'json', 1, text.replace('|', ''))
+    return { doc, json: service.parseJSONDocument(doc), cursor: doc.positionAt(text.indexOf('|')) }
+  }
+  const problems = async (text: string, file?: string) => {
+    const { doc, json } = open(text, file)
+    return (await service.doValidation(doc, json)).map((d) => `${doc.getText(d.range)}: ${d.message}`)
+  }
+  const completions = async (text: string) => {
+    const { doc, json, cursor } = open(text)
+    return (await service.doComplete(doc, cursor, json))?.items ?? []
+  }
+  const head = '{ "$schema": "../../schema/gate-config.schema.json", "name": "x", "claims": { "noDuplicates": true }, '
+
+  test('finds the schema through each example\'s "$schema" and marks nothing in it, and marks a typo once there is one', async () => {
+    for (const f of readdirSync(configs).filter((n) => n.endsWith('.json'))) {
+      const text = readFileSync(join(configs, f), 'utf8')
+      expect(await problems(text, join(configs, f)), f).toEqual([])
+      const typo = text.replace('"producer": {', '"producer": { "idempotant": true,')
+      expect(await problems(typo, join(configs, f)), f).toEqual(['"idempotant": Property idempotant is not allowed.'])
+    }
+  })
+
+  test('marks what the schema refuses, where it is', async () => {
+    expect((await problems(`${head}"client": "kafkajss", "producer": { "acks": 2, "retryBackoff": { "jitter": 1.5 } } }`)).sort()).toEqual([
+      '"kafkajss": Value is not accepted. Valid values: "kafkajs", "java", "franz-go", "confluent", "platformatic".',
+      '1.5: Value is above the maximum of 1.',
+      '2: Value is not accepted. Valid values: 0, 1, -1, "all", "0", "1", "-1".',
+    ])
+    expect(await problems('{ "$schema": "../../schema/gate-config.schema.json", "name": " ", "producer": { "acks": 1 }, "claims": {} }')).toEqual(['" ": must not be blank', '{}: Object has fewer properties than the required number of 1'])
+  })
+
+  test('completes each format\'s producer fields, acks, the clients and the claims, each with what it means', async () => {
+    const labels = async (text: string) => {
+      const items = await completions(text)
+      expect(items.filter((i) => !i.documentation).map((i) => i.label)).toEqual([])
+      return items.map((i) => i.label)
+    }
+    expect(await labels(`${head}"producer": { | } }`)).toEqual(Object.keys(defs.producerProfile!.properties!))
+    expect(await labels(`${head}"send": { "acks": 1 }, "producer": { | } }`)).toEqual(Object.keys(defs.kafkajsProducer!.properties!))
+    expect(await labels(`${head}"producer": { "acks": | } }`)).toEqual(['0', '1', '-1', '"all"', '"0"', '"1"', '"-1"'])
+    expect(await labels(`${head}"client": |, "producer": { "acks": 1 } }`)).toEqual(CLIENT_NAMES.map((c) => `"${c}"`))
+    expect(await labels('{ "$schema": "../../schema/gate-config.schema.json", "claims": { | } }')).toEqual(CLAIMS)
   })
 })
