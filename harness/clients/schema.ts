@@ -11,7 +11,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { distance } from 'fastest-levenshtein'
 import schema from '../../schema/gate-config.schema.json' with { type: 'json' }
-import { ConfigError } from '../errors.js'
+import { ConfigError, HarnessError } from '../errors.js'
 
 /** A part of the schema: '' (a whole gate config) or a definition ('/definitions/producerProfile'). */
 export type SchemaPart = '' | `/definitions/${keyof typeof schema.definitions}`
@@ -53,7 +53,7 @@ function validatorOf(part: SchemaPart): ValidateFunction {
       ajv.addSchema(schema)
     }
     v = ajv.getSchema(`${schema.$id}#${part}`)
-    if (v === undefined) throw new Error(`schema/gate-config.schema.json has no ${part}`)
+    if (v === undefined) throw new HarnessError(`schema/gate-config.schema.json has no ${part}: a definition the harness validates with was renamed or removed`)
     compiled.set(part, v)
   }
   return v
