@@ -6,8 +6,6 @@ export {
   parseAcks,
   parseProfile,
   producerFields,
-  COMPRESSIONS,
-  PARTITIONERS,
   type Acks,
   type Compression,
   type FieldNamer,

@@ -9,18 +9,16 @@
  *     "requestsInFlight": 1, "callsInFlight": 1, "recordsPerCall": 1, "compression": "none" }
  */
 import { ConfigError } from '../errors.js'
-import { checkShape, type Shape } from './shape.js'
+import { checkAgainst } from './schema.js'
 
 /** -1 (all in-sync replicas), 1 (the leader alone), 0 (no acknowledgement). */
 export type Acks = -1 | 0 | 1
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
-export const COMPRESSIONS: readonly Compression[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 /**
  * 'default': the client's own default partitioner. 'murmur2': Java's rule for keyed records
  * (murmur2 of the key bytes, modulo the partition count).
  */
 export type Partitioner = 'default' | 'murmur2'
-export const PARTITIONERS: readonly Partitioner[] = ['default', 'murmur2']
 
 /** Back-off between retries of a send: from initialMs, times multiplier each retry, up to maxMs, randomised by ±jitter. */
 export interface RetryBackoff {
@@ -77,24 +75,6 @@ export type FieldNamer = (field: ProfileField) => string
 /** Fields named as a profile under `producer` (the session's options, a gate config's `producer`). */
 export const producerFields: FieldNamer = (field) => `producer.${field}`
 
-export const PROFILE_SHAPE: Shape = {
-  acks: 'any',
-  ackTimeoutMs: 'integer',
-  idempotent: 'boolean',
-  retries: 'integer',
-  retryBackoff: { initialMs: 'integer', maxMs: 'integer', multiplier: 'number', jitter: 'number' },
-  requestsInFlight: 'integer',
-  callsInFlight: 'integer',
-  recordsPerCall: 'integer',
-  compression: 'string',
-  lingerMs: 'integer',
-  batchBytes: 'integer',
-  partitioner: 'string',
-  transactionalId: 'string',
-  transactionTimeoutMs: 'integer',
-  metadataMaxAgeMs: 'integer',
-}
-
 /** acks as Kafka knows it: "all" and -1 are the same; 0 and 1 are the others. */
 export function parseAcks(v: unknown, field = 'producer.acks'): Acks {
   if (v === 'all' || v === -1 || v === '-1') return -1
@@ -104,33 +84,24 @@ export function parseAcks(v: unknown, field = 'producer.acks'): Acks {
 }
 
 /**
- * Parses a profile given as JSON: strict shape, acks as 0 / 1 / -1 / "all". Throws ConfigError
- * naming the first bad field under `path`.
+ * Parses a profile given as JSON (the schema's producerProfile: schema/gate-config.schema.json),
+ * acks as 0 / 1 / -1 / "all". Throws ConfigError naming the first bad field under `path`.
  */
 export function parseProfile(raw: unknown, path = 'producer'): ProducerProfile {
-  checkShape(raw, PROFILE_SHAPE, path)
-  const r = raw as Record<string, unknown>
-  const profile = { ...r } as ProducerProfile
-  if (r.acks !== undefined) profile.acks = parseAcks(r.acks, `${path}.acks`)
-  checkProfile(profile, (f) => `${path}.${f}`)
+  checkAgainst('/definitions/producerProfile', raw, (f) => (f ? `${path}.${f}` : path))
+  const profile = { ...(raw as ProducerProfile) }
+  if (profile.acks !== undefined) profile.acks = parseAcks(profile.acks, `${path}.acks`)
   return profile
 }
 
 /**
- * The client-neutral rules every profile keeps, whatever the client: known options of the right
- * types, acks, counts at least 1, a known codec and partitioner, a non-empty transactional id.
- * Throws ConfigError naming the field.
+ * The client-neutral rules every profile keeps, whatever the client: the schema's producerProfile
+ * (known options of the right types, acks, counts at least 1, a known codec and partitioner, a
+ * non-empty transactional id). A profile built in code is held to them as one read from JSON is.
+ * Throws ConfigError naming the field as `name` spells it.
  */
 export function checkProfile(p: ProducerProfile, name: FieldNamer = producerFields): void {
-  // Built in code, a profile can still carry an option of no client's (e.g. kafkajs's own name for one).
-  if (name === producerFields) checkShape(p, PROFILE_SHAPE, 'producer')
-  if (p.acks !== undefined && p.acks !== -1 && p.acks !== 0 && p.acks !== 1) parseAcks(p.acks, name('acks'))
-  if (p.callsInFlight === 0) throw new ConfigError(name('callsInFlight'), 'must be at least 1', 0)
-  if (p.recordsPerCall === 0) throw new ConfigError(name('recordsPerCall'), 'must be at least 1', 0)
-  if (p.requestsInFlight === 0) throw new ConfigError(name('requestsInFlight'), 'must be at least 1 (or left out for no limit)', 0)
-  if (p.compression !== undefined && !COMPRESSIONS.includes(p.compression)) throw new ConfigError(name('compression'), `must be one of ${COMPRESSIONS.join(', ')}`, p.compression)
-  if (p.partitioner !== undefined && !PARTITIONERS.includes(p.partitioner)) throw new ConfigError(name('partitioner'), `must be one of ${PARTITIONERS.join(', ')}`, p.partitioner)
-  if (p.transactionalId !== undefined && p.transactionalId.trim() === '') throw new ConfigError(name('transactionalId'), 'must not be empty', p.transactionalId)
+  checkAgainst('/definitions/producerProfile', p, (f) => (f ? name(f as ProfileField) : 'producer'))
 }
 
 /** acks with its default. */

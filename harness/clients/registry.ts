@@ -8,7 +8,7 @@ import { franzGo } from './franz-go/index.js'
 import { java } from './java/index.js'
 import { kafkajs } from './kafkajs/index.js'
 import { platformatic } from './platformatic/index.js'
-import { closest } from './shape.js'
+import { closest } from './schema.js'
 import type { ClientAdapter } from './types.js'
 
 export const clients = {

@@ -9,6 +9,9 @@
  *   "claims": { "noAcknowledgedLoss": true, "noDuplicates": true, "perKeyOrder": true }
  * }
  *
+ * Its JSON Schema is schema/gate-config.schema.json (teams point their editor at it with
+ * "$schema"); the gate validates a config against that same file (harness/clients/schema.ts).
+ *
  * The first format (kafkajs's own names, a `producer` of ProducerConfig fields and a `send` of
  * per-send options) is still accepted: a config with `send` is read in it and mapped onto the
  * profile (LEGACY_FIELDS), and every message names the fields as that config spells them.
@@ -19,7 +22,7 @@
 import { readFileSync } from 'node:fs'
 import { adapterFor, DEFAULT_CLIENT, type ClientName } from '../clients/registry.js'
 import { parseAcks, parseProfile, producerFields, type FieldNamer, type ProducerProfile, type ProfileField, type RetrySettings } from '../clients/profile.js'
-import { checkShape, type Shape } from '../clients/shape.js'
+import { checkAgainst } from '../clients/schema.js'
 import { CLAIMS, type Claim, type ClientAdapter, type Contradiction } from '../clients/types.js'
 import { ConfigError } from '../errors.js'
 
@@ -38,27 +41,6 @@ export interface GateConfig {
   claims: Record<Claim, boolean>
   /** The format it was written in: 'profile', or 'kafkajs' (the first format: `producer` and `send` in kafkajs's names). */
   format: 'profile' | 'kafkajs'
-}
-
-const CLAIMS_SHAPE: Shape = { noAcknowledgedLoss: 'boolean', noDuplicates: 'boolean', perKeyOrder: 'boolean' }
-
-const SCHEMA: Shape = { name: 'string', description: 'string', client: 'string', producer: 'any', claims: CLAIMS_SHAPE }
-
-/** The first format: kafkajs ProducerConfig fields under `producer`, per-send options under `send`. */
-const LEGACY_SCHEMA: Shape = {
-  name: 'string',
-  description: 'string',
-  client: 'string',
-  producer: {
-    idempotent: 'boolean',
-    maxInFlightRequests: 'integer',
-    transactionalId: 'string',
-    transactionTimeout: 'integer',
-    metadataMaxAge: 'integer',
-    retry: { retries: 'integer', initialRetryTime: 'integer', maxRetryTime: 'integer', factor: 'number', multiplier: 'number' },
-  },
-  send: { acks: 'any', timeout: 'integer', compression: 'string', callsInFlight: 'integer', recordsPerCall: 'integer' },
-  claims: CLAIMS_SHAPE,
 }
 
 /** Each profile field, as the first format spells it. */
@@ -86,52 +68,43 @@ export function fieldsOf(c: Pick<GateConfig, 'format'>): FieldNamer {
   return c.format === 'kafkajs' ? legacyFields : producerFields
 }
 
-type Legacy = {
-  producer?: { idempotent?: boolean; maxInFlightRequests?: number; transactionalId?: string; transactionTimeout?: number; metadataMaxAge?: number; retry?: { retries?: number; initialRetryTime?: number; maxRetryTime?: number; factor?: number; multiplier?: number } }
-  send: { acks?: unknown; timeout?: number; compression?: ProducerProfile['compression']; callsInFlight?: number; recordsPerCall?: number }
+/** The value at a dotted path of a JSON object ('producer.retry.retries'), if there is one. */
+const valueAt = (raw: unknown, path: string): unknown => path.split('.').reduce<unknown>((at, k) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[k] : undefined), raw)
+
+/** A first-format config's `producer` and `send` as a profile (only the fields it sets; acks as given). */
+function fromLegacy(raw: unknown): ProducerProfile {
+  const profile: Record<string, unknown> = {}
+  for (const [field, legacy] of Object.entries(LEGACY_FIELDS)) {
+    const v = valueAt(raw, legacy)
+    if (v === undefined) continue
+    const [top, below] = field.split('.') as [string, string | undefined]
+    if (below === undefined) profile[top] = v
+    else profile[top] = { ...(profile[top] as object | undefined), [below]: v }
+  }
+  return profile as ProducerProfile
 }
 
-/** A first-format config's `producer` and `send` as a profile (only the fields it sets). */
-function fromLegacy(r: Legacy): ProducerProfile {
-  const p = r.producer ?? {}
-  const retry = p.retry ?? {}
-  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
-  const retryBackoff = defined({ initialMs: retry.initialRetryTime, maxMs: retry.maxRetryTime, multiplier: retry.multiplier, jitter: retry.factor })
-  return defined({
-    acks: r.send.acks === undefined ? undefined : parseAcks(r.send.acks, 'send.acks'),
-    ackTimeoutMs: r.send.timeout,
-    compression: r.send.compression,
-    callsInFlight: r.send.callsInFlight,
-    recordsPerCall: r.send.recordsPerCall,
-    idempotent: p.idempotent,
-    requestsInFlight: p.maxInFlightRequests,
-    transactionalId: p.transactionalId,
-    transactionTimeoutMs: p.transactionTimeout,
-    metadataMaxAgeMs: p.metadataMaxAge,
-    retries: retry.retries,
-    retryBackoff: Object.keys(retryBackoff).length ? retryBackoff : undefined,
-  })
-}
-
-/** Parses and validates a config object; throws ConfigError naming the first bad field (as the config spells it). */
+/**
+ * Parses and validates a config object: first against schema/gate-config.schema.json, then its
+ * client's rules across fields and what the client cannot honour. Throws ConfigError naming the
+ * first bad field (as the config spells it).
+ */
 export function parseGateConfig(raw: unknown): GateConfig {
-  const legacy = typeof raw === 'object' && raw !== null && 'send' in raw
-  checkShape(raw, legacy ? LEGACY_SCHEMA : SCHEMA, '')
-  const r = raw as Record<string, unknown>
-  if (typeof r.name !== 'string' || r.name.trim() === '') throw new ConfigError('name', 'is required: a short name for the matrix and the report')
+  checkAgainst('', raw, (f) => f || '(config)')
+  const r = raw as { name: string; description?: string; client?: ClientName; producer?: object; send?: object; claims: Partial<Record<Claim, boolean>> }
+  const legacy = r.send !== undefined
   const fields = legacy ? legacyFields : producerFields
-  const given = legacy ? fromLegacy(r as Legacy) : parseProfile(r.producer ?? {}, 'producer')
-  if (given.acks === undefined) throw new ConfigError(fields('acks'), 'is required: 0, 1, -1 or "all"')
+  const written = legacy ? fromLegacy(r) : parseProfile(r.producer, 'producer')
+  const acks = parseAcks(written.acks, fields('acks'))
+  const given: ProducerProfile = { ...written, acks }
   const client = adapterFor(r.client ?? DEFAULT_CLIENT, 'client')
-  const claims = (r.claims ?? {}) as Partial<Record<Claim, boolean>>
-  if (!CLAIMS.some((c) => claims[c] !== undefined)) throw new ConfigError('claims', `must state at least one of ${CLAIMS.join(', ')}`)
   client.validate(given, fields)
   return {
     name: r.name,
-    ...(typeof r.description === 'string' ? { description: r.description } : {}),
+    ...(r.description !== undefined ? { description: r.description } : {}),
     client: client.name as ClientName,
-    producer: { ...given, acks: given.acks, compression: given.compression ?? 'none', callsInFlight: given.callsInFlight ?? 1, recordsPerCall: given.recordsPerCall ?? 1 },
-    claims: { noAcknowledgedLoss: claims.noAcknowledgedLoss ?? false, noDuplicates: claims.noDuplicates ?? false, perKeyOrder: claims.perKeyOrder ?? false },
+    producer: { ...given, acks, compression: given.compression ?? 'none', callsInFlight: given.callsInFlight ?? 1, recordsPerCall: given.recordsPerCall ?? 1 },
+    claims: { noAcknowledgedLoss: r.claims.noAcknowledgedLoss ?? false, noDuplicates: r.claims.noDuplicates ?? false, perKeyOrder: r.claims.perKeyOrder ?? false },
     format: legacy ? 'kafkajs' : 'profile',
   }
 }

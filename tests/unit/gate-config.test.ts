@@ -15,7 +15,7 @@ describe("a team's producer config", () => {
     [withFields({ producer: { idempotant: true } }), /producer\.idempotant: unknown option; did you mean 'idempotent'\?/],
     [withFields({ producer: { retry: { retires: 3 } } }), /producer\.retry\.retires: unknown option; did you mean 'retries'\?/],
     [withFields({ sned: {} }), /sned: unknown option; did you mean 'send'\?/],
-    [withFields({ producer: { maxInFlightRequests: '5' } }), /producer\.maxInFlightRequests: must be a non-negative integer \(got "5"\)/],
+    [withFields({ producer: { maxInFlightRequests: '5' } }), /producer\.maxInFlightRequests: must be a positive integer \(got "5"\)/],
     [withFields({ producer: { idempotent: 'yes' } }), /producer\.idempotent: must be a boolean \(got "yes"\)/],
     [withFields({ send: { acks: 2 } }), /send\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/],
     [withFields({ send: { acks: 'leader' } }), /send\.acks: must be one of 0, 1, -1 or "all" \(got "leader"\)/],
@@ -25,12 +25,12 @@ describe("a team's producer config", () => {
     [withFields({ claims: {} }), /claims: must state at least one of/],
     [withFields({ claims: { noLoss: true } }), /claims\.noLoss: unknown option/],
     [withFields({ send: { acks: 'all', compression: 'zstd' } }), /send\.compression: must be "none" or "gzip"/],
-    [withFields({ send: { acks: 'all', callsInFlight: 0 } }), /send\.callsInFlight: must be at least 1/],
-    [withFields({ send: { acks: 'all', recordsPerCall: 2.5 } }), /send\.recordsPerCall: must be a non-negative integer/],
+    [withFields({ send: { acks: 'all', callsInFlight: 0 } }), /send\.callsInFlight: must be a positive integer \(got 0\)/],
+    [withFields({ send: { acks: 'all', recordsPerCall: 2.5 } }), /send\.recordsPerCall: must be a positive integer \(got 2\.5\)/],
     [{ send: { acks: 'all' }, claims: { noDuplicates: true } }, /name: is required/],
     [withFields({ producer: { transactionalId: 'tx' }, send: { acks: 1 } }), /send\.acks: must be "all" \(-1\) with producer\.transactionalId/],
     [withFields({ producer: { transactionalId: 'tx' }, send: { acks: 'all', callsInFlight: 2 } }), /send\.callsInFlight: must be 1 with producer\.transactionalId/],
-    [withFields({ producer: { transactionalId: ' ' } }), /producer\.transactionalId: must not be empty/],
+    [withFields({ producer: { transactionalId: ' ' } }), /producer\.transactionalId: must be a non-empty string \(got " "\)/],
   ])('rejects %j', (raw, message) => {
     expect(() => parseGateConfig(raw)).toThrow(message)
   })
@@ -155,18 +155,18 @@ describe('a config in the client-neutral format (a producer profile and a client
 
   test.each([
     [{ acks: 'all', idempotant: true }, {}, /producer\.idempotant: unknown option; did you mean 'idempotent'\?/],
-    [{ idempotent: true }, {}, /producer\.acks: is required: 0, 1, -1 or "all"/],
+    [{ idempotent: true }, {}, /producer\.acks: is required: .*, one of 0, 1, -1 or "all"$/],
     [{ acks: 2 }, {}, /producer\.acks: must be one of 0, 1, -1 or "all" \(got 2\)/],
-    [{ acks: 'all' }, { client: 'kafkajss' }, /client: unknown client; did you mean 'kafkajs'\? Known clients: kafkajs/],
-    [{ acks: 'all' }, { client: 'sarama' }, /client: unknown client Known clients: kafkajs, .*harness\/clients\/registry\.ts/],
+    [{ acks: 'all' }, { client: 'kafkajss' }, /client: must be one of kafkajs, java, franz-go, confluent or platformatic; did you mean 'kafkajs'\? \(got "kafkajss"\)/],
+    [{ acks: 'all' }, { client: 'sarama' }, /client: must be one of kafkajs, .* or platformatic \(got "sarama"\)/],
     [{ acks: 'all', lingerMs: 5 }, {}, /producer\.lingerMs: kafkajs has no linger: .*Leave it out \(or 0\) and batch with producer\.recordsPerCall \(got 5\)/],
     [{ acks: 'all', batchBytes: 16384 }, {}, /producer\.batchBytes: kafkajs has no batch size/],
     [{ acks: 'all', compression: 'zstd' }, {}, /producer\.compression: must be "none" or "gzip" \(kafkajs ships no other codec without a plugin\)/],
-    [{ acks: 'all', compression: 'brotli' }, {}, /producer\.compression: must be one of none, gzip, snappy, lz4, zstd/],
+    [{ acks: 'all', compression: 'brotli' }, {}, /producer\.compression: must be one of none, gzip, snappy, lz4 or zstd \(got "brotli"\)/],
     [{ acks: 1, idempotent: true }, {}, /producer\.acks: must be "all" \(-1\) with producer\.idempotent: true/],
     [{ acks: 'all', idempotent: true, retries: 0 }, {}, /producer\.retries: must be at least 1 with producer\.idempotent: true/],
     [{ acks: 'all', transactionalId: 'tx', callsInFlight: 2 }, {}, /producer\.callsInFlight: must be 1 with producer\.transactionalId/],
-    [{ acks: 'all', partitioner: 'sticky' }, {}, /producer\.partitioner: must be one of default, murmur2/],
+    [{ acks: 'all', partitioner: 'sticky' }, {}, /producer\.partitioner: must be one of default or murmur2 \(got "sticky"\)/],
   ])('rejects producer %j %j', (producer, extra, message) => {
     expect(() => neutral(producer, extra)).toThrow(message)
   })
