@@ -112,22 +112,24 @@ export async function preparePartitions(mode: PartitionMode, run: { runId: strin
   const id = run.runId.replace(/[^A-Za-z0-9]/g, '_')
   const cgroup = join(mount, `${CGROUP_PREFIX}${id}`)
   const table = `${TABLE_PREFIX}${id}`
+  const p: Partitions = { available: true, table, cgroup, nftCgroup: cgroup.slice(NFT_CGROUP_BASE.length + 1), level: cgroup.slice(mount.length + 1).split('/').length + 1, wardenPidFile: join(run.runDir, 'partition-warden.pid'), wardenLog: join(run.runDir, 'partition-warden.log') }
+  // The warden first: whatever is made once it watches the lifeline is removed if the owner dies.
+  await startWarden(run.lifeline, p)
+  let failed: [string, string] | undefined
   try {
     for (const n of nodeIds) mkdirSync(join(cgroup, `node-${n}`), { recursive: true })
   } catch (e) {
-    removeCgroups(cgroup)
-    return unavailable(mode, `cannot make cgroup ${cgroup}: ${(e as Error).message}`, 'run as root on a writable cgroup v2 mount')
+    failed = [`cannot make cgroup ${cgroup}: ${(e as Error).message}`, 'run as root on a writable cgroup v2 mount']
   }
-  const p: Partitions = { available: true, table, cgroup, nftCgroup: cgroup.slice(NFT_CGROUP_BASE.length + 1), level: cgroup.slice(mount.length + 1).split('/').length + 1, wardenPidFile: join(run.runDir, 'partition-warden.pid'), wardenLog: join(run.runDir, 'partition-warden.log') }
-  try {
-    // The rules of a cut, checked by the kernel (nft -c runs the transaction and aborts it).
-    await nft(['-c', '-f', '-'], tableScript(p, [{ ports: [1], from: nodeIds[0] ?? 1 }]))
-  } catch (e) {
-    removeCgroups(cgroup)
-    return unavailable(mode, `nft cannot match packets by cgroup v2 here: ${(e as Error).message}`, 'install nftables (apt-get install nftables) on a kernel with nft_socket (Linux 5.13+)')
+  // The rules of a cut, checked by the kernel (nft -c runs the transaction and aborts it).
+  if (!failed) {
+    await nft(['-c', '-f', '-'], tableScript(p, [{ ports: [1], from: nodeIds[0] ?? 1 }])).catch((e: Error) => {
+      failed = [`nft cannot match packets by cgroup v2 here: ${e.message}`, 'install nftables (apt-get install nftables) on a kernel with nft_socket (Linux 5.13+)']
+    })
   }
-  await startWarden(run.lifeline, p)
-  return p
+  if (!failed) return p
+  await teardownPartitions(p)
+  return unavailable(mode, ...failed)
 }
 
 async function startWarden(lifeline: string, p: Extract<Partitions, { available: true }>): Promise<void> {

@@ -1,7 +1,8 @@
-import { describe, expect, inject, test } from 'vitest'
-import { partitionsOf, PartitionInForceError } from '../../harness/cluster/index.js'
+import { describe, expect, test } from 'vitest'
+import { PartitionInForceError } from '../../harness/cluster/index.js'
 import { bridge, isolateFully, oneWayCut, partition, withFault, type PartitionFault } from '../../harness/faults/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
+import { partitionsNote, skipPartitions } from './support.js'
 import { cutPairs } from './reach.js'
 
 /**
@@ -10,9 +11,6 @@ import { cutPairs } from './reach.js'
  * after its heal. Clients reach every node throughout. Skipped off native or without root, as
  * partitions.test.ts is.
  */
-const support = partitionsOf(inject('cluster'))
-const skip = !support.available && process.env.KD_REQUIRE_PARTITIONS !== '1'
-const note = support.available ? '' : ` (skipped: ${support.reason}; fix: ${support.fix})`
 
 const FAULTS: Array<{ name: string; fault: () => PartitionFault; cut: string[] }> = [
   { name: 'partition([[1], [2, 3]])', fault: () => partition([[1], [2, 3]]), cut: ['1→2', '1→3', '2→1', '3→1'] },
@@ -21,7 +19,7 @@ const FAULTS: Array<{ name: string; fault: () => PartitionFault; cut: string[] }
   { name: 'bridge([1], [2], 3)', fault: () => bridge([1], [2], 3), cut: ['1→2', '2→1'] },
 ]
 
-describe.skipIf(skip)(`partition faults cut exactly the pairs they name${note}`, () => {
+describe.skipIf(skipPartitions)(`partition faults cut exactly the pairs they name${partitionsNote}`, () => {
   test.each(FAULTS)('$name: cuts $cut, clients reach every node, and the heal restores every path', async ({ fault, cut }) => {
     const c = cluster()
     const f = fault()

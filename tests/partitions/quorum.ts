@@ -102,3 +102,20 @@ export class QuorumLog {
     return out.sort((a, b) => a.at - b.at || a.node - b.node)
   }
 }
+
+/**
+ * The active controller now and its epoch: the latest Leader transition of the highest epoch in
+ * the nodes' logs, read whole (a few MB). Throws when no log has one (the quorum never elected).
+ */
+export function activeController(cluster: Cluster): { node: number; epoch: number } {
+  let best: QuorumEvent | undefined
+  for (const n of cluster.nodes) {
+    for (const line of readFrom(n.serverLog, 0).split('\n')) {
+      if (!line.includes('Completed transition to Leader(')) continue
+      const e = parseQuorumLine(line)
+      if (e?.epoch !== undefined && (best?.epoch === undefined || e.epoch >= best.epoch)) best = e
+    }
+  }
+  if (best?.epoch === undefined) throw new Error(`no node's server.log says it became the active controller (${cluster.nodes.map((n) => n.serverLog).join(', ')})`)
+  return { node: best.node, epoch: best.epoch }
+}
