@@ -34,6 +34,7 @@ describe.skipIf(skipPartitions)(`true network partitions${partitionsNote}`, () =
     const { lost: all, overwritten } = lane.verdict.anomalies
     expect(all.count).toBeGreaterThanOrEqual(lost.length)
     expect(overwritten.count, "every lost record's offset now holds a record the new leader wrote").toBe(all.count)
+    console.log(`leader in the minority: node ${o.view} saw node ${o.cutOff} fenced ${o.fencedAt - o.faultAt} ms after the cut; acks=1 lost ${all.count} of ${lane.verdict.totals.acknowledged} acknowledged, ${lost.length} acknowledged after the fence, ${lost.filter((e) => e.end >= o.healedAt).length} after the heal`)
   })
 
   test('leader in the minority, acks=all: nothing acknowledged was lost, and the producer wrote on through the new leader after the heal', async () => {
