@@ -314,9 +314,10 @@ export class Cluster {
   // ---- heal -------------------------------------------------------------------------------
 
   /**
-   * Returns the cluster to health: removes any partition's cuts (partition.ts), every toxic and re-enables every proxy (but those of
-   * client lines nobody holds), resumes paused nodes, starts stopped ones, then waits until every
-   * broker is registered and every partition of every topic is led with its full ISR.
+   * Returns the cluster to health: removes a partition's cuts (partition.ts) and every toxic,
+   * re-enables every proxy (but those of client lines nobody holds), resumes paused nodes, starts
+   * stopped ones, then waits until every broker is registered and every partition of every topic
+   * is led with its full ISR.
    */
   async heal(timeoutMs = DEADLINES.isr): Promise<void> {
     await healCuts(this.descriptor)
