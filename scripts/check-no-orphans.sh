@@ -3,8 +3,15 @@
 # Fails if a Kafka broker, Toxiproxy server, tether, containers reaper or client driver (Java, franz-go) is still running that was
 # not already running when BASELINE was written (`check-no-orphans.sh --baseline FILE` writes it): after a run of
 # the suite, passed or failed, the run must have left none of its own.
+# Also fails on what native partitions leave (harness/cluster/partition.ts): a partition warden, an nft table
+# kafka_durability_*, a cgroup kafka-durability-* (baselined the same way, in BASELINE.partitions).
 pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.ts|franz-go-driver/driver|kd\.driver\.Driver' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
-if [ "${1:-}" = "--baseline" ]; then pids > "$2"; exit 0; fi
+partition_traces() {
+  ps -eo pid=,args= | grep 'cluster/partition-warden\.pl' | grep -v grep | awk '{print "partition warden pid " $1}'
+  nft list tables 2>/dev/null | awk '$3 ~ /^kafka_durability_/ {print "nft table " $2 " " $3}'
+  awk '$3 == "cgroup2" {print $2}' /proc/mounts | while read -r m; do ls -d "$m"/kafka-durability-* 2>/dev/null | sed 's/^/cgroup /'; done
+}
+if [ "${1:-}" = "--baseline" ]; then pids > "$2"; partition_traces | sort > "$2.partitions"; exit 0; fi
 baseline=${1:-/dev/null}
 left=$(comm -13 "$baseline" <(pids))
 if [ -n "$left" ]; then
@@ -12,4 +19,10 @@ if [ -n "$left" ]; then
   for p in $left; do ps -o pid=,args= -p "$p" >&2; done
   exit 1
 fi
-echo "check-no-orphans: no Kafka, Toxiproxy, tether or reaper process left by this run"
+traces=$(comm -13 <(sort "$baseline.partitions" 2>/dev/null) <(partition_traces | sort))
+if [ -n "$traces" ]; then
+  echo "check-no-orphans: partition traces left after the run (remove: nft delete table inet <name>; rmdir <cgroup>/node-* <cgroup>):" >&2
+  echo "$traces" >&2
+  exit 1
+fi
+echo "check-no-orphans: no Kafka, Toxiproxy, tether or reaper process, partition warden, nft table or cgroup left by this run"

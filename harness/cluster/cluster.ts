@@ -5,6 +5,7 @@ import { CLIENT_LOG_LEVEL, fileLogCreator } from './client-log.js'
 import { ContainersControl } from './containers/index.js'
 import { LineSlots } from './lines.js'
 import { NativeControl } from './native.js'
+import { healCuts } from './partition.js'
 import { tail } from './process.js'
 import { Topology } from './toxiproxy.js'
 import type { ClusterDescriptor, NodeControl, NodeDescriptor, NodeState, PathName } from './types.js'
@@ -313,11 +314,13 @@ export class Cluster {
   // ---- heal -------------------------------------------------------------------------------
 
   /**
-   * Returns the cluster to health: removes every toxic and re-enables every proxy (but those of
-   * client lines nobody holds), resumes paused nodes, starts stopped ones, then waits until every
-   * broker is registered and every partition of every topic is led with its full ISR.
+   * Returns the cluster to health: removes a partition's cuts (partition.ts) and every toxic,
+   * re-enables every proxy (but those of client lines nobody holds), resumes paused nodes, starts
+   * stopped ones, then waits until every broker is registered and every partition of every topic
+   * is led with its full ISR.
    */
   async heal(timeoutMs = DEADLINES.isr): Promise<void> {
+    await healCuts(this.descriptor)
     await this.topology.reset()
     await this.lines.disableFree()
     const stopped: number[] = []

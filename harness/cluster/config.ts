@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { ConfigError } from '../errors.js'
+import type { PartitionMode } from './partition.js'
 
 /**
  * Broker settings that differ from Kafka's production defaults, with both values and the reason.
@@ -62,6 +63,13 @@ export interface ClusterSpec {
    * Default DEFAULT_LINES; each costs one listener (an acceptor and one network thread) per node.
    */
   lines: number
+  /**
+   * Native provider: each node in a cgroup of the run's own, so that partition faults can cut
+   * node-to-node traffic both ways (harness/cluster/partition.ts). 'auto' (default): when this
+   * machine can (root, cgroup v2, nft); 'on': fail the start when it cannot; 'off': never.
+   * KAFKA_DURABILITY_PARTITIONS.
+   */
+  partitions: PartitionMode
 }
 
 /**
@@ -81,7 +89,9 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     keepRunDir: partial.keepRunDir ?? true,
     clientPath: partial.clientPath ?? 'proxied',
     lines: partial.lines ?? DEFAULT_LINES,
+    partitions: partial.partitions ?? 'auto',
   }
+  if (!['auto', 'on', 'off'].includes(spec.partitions)) throw new ConfigError('partitions', "must be 'auto', 'on' or 'off'", spec.partitions)
   if (!Number.isInteger(spec.lines) || spec.lines < 0 || spec.lines > MAX_LINES) throw new ConfigError('lines', `must be an integer from 0 to ${MAX_LINES} (client lines at once)`, spec.lines)
   if (spec.clientPath !== 'proxied' && spec.clientPath !== 'direct') throw new ConfigError('clientPath', "must be 'proxied' or 'direct'", spec.clientPath)
   if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)
@@ -108,7 +118,8 @@ export function newClusterId(): string {
 /**
  * The cluster shape a run takes from its environment, for runs started by another program (the
  * lifecycle tests start small runs of their own): KAFKA_DURABILITY_NODES (nodes),
- * KAFKA_DURABILITY_LINES (lines) and KAFKA_DURABILITY_RUNS_DIR (runsDir). Unset means the default.
+ * KAFKA_DURABILITY_LINES (lines), KAFKA_DURABILITY_RUNS_DIR (runsDir) and
+ * KAFKA_DURABILITY_PARTITIONS (partitions). Unset means the default.
  */
 export function specFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<ClusterSpec> {
   const out: Partial<ClusterSpec> = {}
@@ -123,6 +134,11 @@ export function specFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Clust
     out.lines = Number(lines)
   }
   if (env.KAFKA_DURABILITY_RUNS_DIR) out.runsDir = env.KAFKA_DURABILITY_RUNS_DIR
+  const partitions = env.KAFKA_DURABILITY_PARTITIONS
+  if (partitions !== undefined) {
+    if (partitions !== 'auto' && partitions !== 'on' && partitions !== 'off') throw new ConfigError('KAFKA_DURABILITY_PARTITIONS', "must be 'auto', 'on' or 'off'", partitions)
+    out.partitions = partitions
+  }
   return out
 }
 

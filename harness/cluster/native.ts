@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ProcessFailedError } from '../errors.js'
 import type { Runtime } from '../runtime/install.js'
 import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, newClusterId, serverProperties, type ClusterSpec } from './config.js'
 import { assertPortFree, freePorts } from './ports.js'
-import { isAlive, processState, readPid, signal, spawnTethered, tail, tetherOf, waitExit } from './process.js'
+import { nodeCgroup, preparePartitions, teardownPartitions, type Partitions } from './partition.js'
+import { isAlive, processState, readFrom, readPid, signal, sizeOf, spawnTethered, tail, tetherOf, waitExit } from './process.js'
 import { Topology, lineProxyName, proxyName } from './toxiproxy.js'
 import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
@@ -21,6 +22,8 @@ export interface NativeData {
   log4jConfig: string
   toxiproxyPidFile: string
   toxiproxyLog: string
+  /** Each node's cgroup and the run's nft table for partition faults, or why there are none (partition.ts). */
+  partitions?: Partitions
 }
 
 export interface Started {
@@ -60,6 +63,8 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
   }
   const control = new NativeControl(descriptor)
   try {
+    data.partitions = await preparePartitions(spec.partitions, { runId: opened.runId, runDir, lifeline: opened.lifeline.path }, nodes.map((x) => x.id))
+    if (!data.partitions.available) log(`partitions not available: ${data.partitions.reason}`)
     // The ports were free when chosen; say which one another program took since, and the fix.
     await assertPortFree(apiPort, 'Toxiproxy API')
     for (const node of nodes) {
@@ -253,6 +258,7 @@ export class NativeControl implements NodeControl {
       lifeline: this.d.lifeline,
       pidFile: node.pidFile,
       logFile: node.outputLog,
+      cgroup: nodeCgroup(this.data.partitions, id),
       command: this.data.java,
       args: [
         ...JVM_OPTIONS,
@@ -285,6 +291,7 @@ export class NativeControl implements NodeControl {
     // cuts it right after this) writes a note into the log and `ended` into the run folder, which
     // raced the folder's removal (rmdir: ENOTEMPTY).
     await Promise.all(tethers.map((pid) => waitExit(pid, 'tether at teardown', 10_000)))
+    await teardownPartitions(this.data.partitions)
   }
 }
 
@@ -294,27 +301,5 @@ function pidOf(file: string): number | undefined {
     return isAlive(pid) ? pid : undefined
   } catch {
     return undefined
-  }
-}
-
-function sizeOf(file: string): number {
-  try {
-    return statSync(file).size
-  } catch {
-    return 0
-  }
-}
-
-/** The part of a file written after `offset` ('' if none). */
-function readFrom(file: string, offset: number): string {
-  const size = sizeOf(file)
-  if (size <= offset) return ''
-  const fd = openSync(file, 'r')
-  try {
-    const buf = Buffer.alloc(size - offset)
-    readSync(fd, buf, 0, buf.length, offset)
-    return buf.toString('utf8')
-  } finally {
-    closeSync(fd)
   }
 }

@@ -129,6 +129,8 @@ export interface TetheredSpec {
   args: string[]
   env?: NodeJS.ProcessEnv
   cwd?: string
+  /** A cgroup v2 folder the process is placed in before it starts (partition.ts matches its packets by it). */
+  cgroup?: string
 }
 
 /**
@@ -143,7 +145,7 @@ export async function spawnTethered(spec: TetheredSpec): Promise<number> {
   const child = spawn(TETHER, [spec.lifeline, spec.pidFile, spec.logFile, spec.command, ...spec.args], {
     detached: true,
     stdio: ['ignore', 'ignore', logFd],
-    env: spec.env ?? process.env,
+    env: spec.cgroup ? { ...(spec.env ?? process.env), KD_TETHER_CGROUP: spec.cgroup } : (spec.env ?? process.env),
     cwd: spec.cwd,
   })
   child.unref()
@@ -236,6 +238,28 @@ export function tail(file: string, lines = 30): string {
     const buf = Buffer.alloc(len)
     readSync(fd, buf, 0, len, size - len)
     return buf.toString('utf8').trimEnd().split('\n').slice(-lines).join('\n')
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function sizeOf(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0
+  }
+}
+
+/** The part of a file written after `offset` ('' if none). */
+export function readFrom(file: string, offset: number): string {
+  const size = sizeOf(file)
+  if (size <= offset) return ''
+  const fd = openSync(file, 'r')
+  try {
+    const buf = Buffer.alloc(size - offset)
+    readSync(fd, buf, 0, buf.length, offset)
+    return buf.toString('utf8')
   } finally {
     closeSync(fd)
   }

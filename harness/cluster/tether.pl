@@ -8,7 +8,8 @@
 #   1. Open LIFELINE for reading with O_NONBLOCK: the open never waits for a writer.
 #   2. Read once. EAGAIN: a writer exists, the owner is alive. End-of-file: there is no writer, the
 #      owner is gone; CMD is never started (exit 96, with a line in LOGFILE).
-#   3. Start CMD in a process group of its own.
+#   3. Start CMD in a process group of its own (and, with KD_TETHER_CGROUP set, in that cgroup v2
+#      folder first: partition.ts matches a node's packets by it; CMD does not start outside it).
 #   4. A watcher (forked, sharing the read end opened in 1) blocks reading the lifeline. The read
 #      returns end-of-file once no writer is left; since the read end has been open since before
 #      the check, an owner that died at any moment after the check is seen, at once if it died
@@ -44,6 +45,11 @@ fcntl($fifo, F_SETFL, fcntl($fifo, F_GETFL, 0) & ~O_NONBLOCK) or die "fcntl: $!"
 my $child = fork() // die "fork: $!";
 if ($child == 0) {
   setpgrp(0, 0);
+  if (my $cg = delete $ENV{KD_TETHER_CGROUP}) {
+    my $procs;
+    (open($procs, '>', "$cg/cgroup.procs") and print($procs "$$\n") and close($procs))
+      or do { note("cannot place @cmd in cgroup $cg: $!; not starting it"); POSIX::_exit(127) };
+  }
   open(STDIN, '<', '/dev/null');
   open(STDOUT, '>>', $logfile) or POSIX::_exit(127);
   open(STDERR, '>&', \*STDOUT);

@@ -85,6 +85,11 @@ ${matrix}
       svg.appendChild(el('line', { x1: xx, x2: xx, y1: T, y2: H - B, stroke: '#333', 'stroke-dasharray': '3,2', 'class': 'node-event' }));
       svg.appendChild(el('text', { x: xx + 2, y: H - B - 4 }, e.action + ' n' + e.node));
     });
+    (r.clusterEvents || []).forEach(function (e, k) {
+      var xx = x(e.at - t.t0);
+      svg.appendChild(el('line', { x1: xx, x2: xx, y1: T, y2: H - B, stroke: '#8a5a00', 'stroke-dasharray': '1,2', 'class': 'cluster-event' }));
+      svg.appendChild(el('text', { x: xx + 2, y: T + 24 + 11 * (k % 8), fill: '#8a5a00', 'font-size': 9 }, 'n' + e.node + ' ' + e.label));
+    });
     (r.leaderChanges || []).forEach(function (e) {
       var xx = x(e.at - t.t0);
       svg.appendChild(el('line', { x1: xx, x2: xx, y1: T, y2: H - B, stroke: '#2b6cd4', 'stroke-width': 2, 'class': 'leader-change' }));

@@ -36,6 +36,11 @@ export interface ScenarioResult {
   timeToNewLeaderMs?: number
   faults: FaultWindow[]
   nodeEvents: NodeEvent[]
+  /**
+   * What the cluster itself did, as a scenario observed it (e.g. from the brokers' logs: the KRaft
+   * quorum's active controller and epoch, a broker fenced, a log truncated), drawn on the timeline.
+   */
+  clusterEvents?: Array<{ at: number; node: number; label: string }>
   /** Leader changes the producer saw in its metadata. */
   leaderChanges: Array<{ at: number; partition: number; from: number; to: number }>
   timeline: Timeline
