@@ -3,7 +3,7 @@
 # Fails if a Kafka broker, Toxiproxy server, tether, containers reaper or client driver (Java, franz-go) is still running that was
 # not already running when BASELINE was written (`check-no-orphans.sh --baseline FILE` writes it): after a run of
 # the suite, passed or failed, the run must have left none of its own.
-pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.ts|franz-go-driver/driver|kd\.driver\.Driver' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
+pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.(ts|js)|franz-go-driver/driver|kd\.driver\.Driver' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
 if [ "${1:-}" = "--baseline" ]; then pids > "$2"; exit 0; fi
 baseline=${1:-/dev/null}
 left=$(comm -13 "$baseline" <(pids))
