@@ -48,7 +48,8 @@ scenario as it starts and ends (scenario i of N, lanes, elapsed), then the verdi
 reports/gate.md and, in GitHub Actions, the step summary).
 
   --compare a,b      gate each config on each named client side by side (lanes <name>@<client>)
-  --scenarios a,b    only these scenarios of the battery (ids: see docs/gate.md); the default is all of them
+  --scenarios a,b    only these scenarios of the battery, by id: leader-kill, replication-cut-kill, lost-answer,
+                     connection-reset, producer-restart (docs/adoption.md); the default is all of them
   --verbose          stream vitest's own output too (always kept in reports/gate-vitest.log)
 
 ${EXIT_CODES}`,
