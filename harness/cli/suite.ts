@@ -3,9 +3,8 @@
  * child this process owns (a signal here reaches it; it ends if this process dies), on the CLI's
  * vitest config (harness/vitest/cli.config.ts), from the caller's folder.
  */
-import { createWriteStream, mkdirSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { createInterface } from 'node:readline'
 import { runOwned, vitestCommand } from '../cluster/index.js'
 import { ensureRuntime } from '../runtime/install.js'
 import { moduleFile } from '../runtime/package.js'
@@ -18,10 +17,33 @@ export interface SuiteOptions {
   filters: string[]
   env?: NodeJS.ProcessEnv
   /**
-   * When set, vitest's output goes to this file instead of the terminal, and each of its lines is
-   * given to `onLine` as it comes (for progress); `echo` also prints every line.
+   * When set, vitest writes its output to this file instead of the terminal, and each of its lines
+   * is given to `onLine` as it comes (for progress); `echo` also prints every line. A file, not a
+   * pipe: were this process killed, vitest would go on writing (and end its run as its owner
+   * should, its parent gone) instead of dying of a broken pipe.
    */
   log?: { file: string; onLine: (line: string) => void; echo: boolean }
+}
+
+/** Follows a growing file: every 250 ms, and once more at the end, its new complete lines. */
+function follow(file: string, onLine: (line: string) => void): () => void {
+  const fd = openSync(file, 'r')
+  const buf = Buffer.alloc(64 * 1024)
+  let partial = ''
+  const read = () => {
+    for (let n = readSync(fd, buf); n > 0; n = readSync(fd, buf)) {
+      const lines = (partial + buf.toString('utf8', 0, n)).split('\n')
+      partial = lines.pop() ?? ''
+      for (const line of lines) onLine(line)
+    }
+  }
+  const timer = setInterval(read, 250)
+  return () => {
+    clearInterval(timer)
+    read()
+    if (partial) onLine(partial)
+    closeSync(fd)
+  }
 }
 
 /** Resolves with vitest's exit code (128+n when a signal ended it). */
@@ -31,25 +53,17 @@ export async function runSuite(opts: SuiteOptions): Promise<number> {
   const log = opts.log
   if (log === undefined) return runOwned(command, args, { env })
   mkdirSync(dirname(log.file), { recursive: true })
-  const sink = createWriteStream(log.file)
-  let reading: Promise<void>[] = []
-  const code = await runOwned(command, args, {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    onChild: (child) => {
-      reading = [child.stdout, child.stderr].map(async (stream) => {
-        if (!stream) return
-        for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-          sink.write(`${line}\n`)
-          if (log.echo) console.log(line)
-          log.onLine(line)
-        }
-      })
-    },
+  const out = openSync(log.file, 'w')
+  const stop = follow(log.file, (line) => {
+    if (log.echo) console.log(line)
+    log.onLine(line)
   })
-  await Promise.all(reading)
-  await new Promise((resolve) => sink.end(resolve))
-  return code
+  try {
+    return await runOwned(command, args, { env, stdio: ['ignore', out, out] })
+  } finally {
+    closeSync(out)
+    stop()
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { spawn, type StdioOptions } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -19,13 +19,8 @@ const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
  * Resolves with the code to exit with: the child's, or 128 + the signal that ended it.
  *   process.exit(await runOwned(...vitestCommand(['run', '--project', 'cluster', 'tests/gate'])))
  */
-export function runOwned(
-  command: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions; /** Given the child at once (to read its piped output). */ onChild?: (child: ChildProcess) => void } = {},
-): Promise<number> {
+export function runOwned(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; stdio?: StdioOptions } = {}): Promise<number> {
   const child = spawn(command, args, { stdio: opts.stdio ?? 'inherit', env: opts.env ?? process.env, detached: true })
-  opts.onChild?.(child)
   const forward = (sig: NodeJS.Signals) => {
     try {
       if (child.pid !== undefined) process.kill(child.pid, sig)
