@@ -26,7 +26,7 @@ export interface SuiteOptions {
 }
 
 /** Follows a growing file: every 250 ms, and once more at the end, its new complete lines. */
-function follow(file: string, onLine: (line: string) => void): () => void {
+export function follow(file: string, onLine: (line: string) => void): () => void {
   const fd = openSync(file, 'r')
   const buf = Buffer.alloc(64 * 1024)
   let partial = ''

@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, test } from 'vitest'
 import { HELP, parseArgs } from '../../harness/cli/args.js'
 import { EXIT, exitCodeOf, gateExitCode, vitestExitCode } from '../../harness/cli/exit.js'
 import { ConfigError, RuntimeRequirementError, WaitTimeoutError } from '../../harness/errors.js'
+import { follow } from '../../harness/cli/suite.js'
 import { BATTERY, scenariosNamed } from '../../harness/gate/battery.js'
 import { PACKAGE_ROOT, publicEntries } from '../../harness/runtime/package.js'
 import { durabilityProject, PRESET_FILES } from '../../harness/vitest/preset.js'
@@ -123,5 +125,19 @@ describe('the package: exports, the preset, the repo\'s own imports of it', () =
     expect(durabilityProject({ name: 'it', include: ['it/**/*.test.ts'], timeoutMs: 60_000 }).test).toMatchObject({ name: 'it', include: ['it/**/*.test.ts'], testTimeout: 60_000 })
     expect(() => durabilityProject({ include: [] })).toThrow(/durabilityProject\(\{ include \}\): must name at least one glob/)
     expect(() => durabilityProject({ timeoutMs: 0 })).toThrow(/timeoutMs \}\): must be a positive integer/)
+  })
+})
+
+describe("the gate's progress: vitest's output file followed line by line", () => {
+  test('every complete line once, in order, split reads joined; the last partial line at the end', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kd-follow-')), 'gate-vitest.log')
+    writeFileSync(file, '')
+    const lines: string[] = []
+    const stop = follow(file, (l) => lines.push(l))
+    appendFileSync(file, '[cluster] up\n[gate] scenario 1 of 2 (1 lanes) st')
+    appendFileSync(file, 'art: leader kill under load; 0 s\n')
+    appendFileSync(file, 'tail without newline')
+    stop()
+    expect(lines).toEqual(['[cluster] up', '[gate] scenario 1 of 2 (1 lanes) start: leader kill under load; 0 s', 'tail without newline'])
   })
 })
