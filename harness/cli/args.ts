@@ -76,7 +76,7 @@ exit codes: 0 printed, 2 invalid input, 3 no report there (run one first: kafka-
 
 Checks what a native run needs, each with its fix: Node 20+, Java 17+, Kafka's jars cached (else
 Maven to fetch them), Toxiproxy built (else Go to build it), perl (it tethers every process to its
-owner), binding on 127.0.0.1, the cache folder writable; and, for information, Podman or Docker (the
+owner), a run's worth of free ports on 127.0.0.1, the cache folder writable; and, for information, Podman or Docker (the
 containers provider).
 
 exit codes: 0 ready, 2 invalid input (an unknown option), 3 something is missing (each named with its fix)`,

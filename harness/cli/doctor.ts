@@ -4,14 +4,17 @@
  */
 import { execFile } from 'node:child_process'
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { freePorts } from '../cluster/ports.js'
 import { RuntimeRequirementError } from '../errors.js'
 import { checkJava } from '../runtime/install.js'
 import { cacheDir, KAFKA_VERSION, TOXIPROXY_VERSION } from '../runtime/versions.js'
 
 const run = promisify(execFile)
+
+/** Ports a 3-node run binds: per node its listeners and their proxies (client, replication, controller, two lines), and Toxiproxy's API. */
+const PORTS_CHECKED = 32
 
 export interface Check {
   name: string
@@ -31,18 +34,6 @@ async function tool(cmd: string, args: string[]): Promise<string | undefined> {
   } catch {
     return undefined
   }
-}
-
-/** Binds a listener on 127.0.0.1 port 0 (every port of a run is chosen so): the loopback works. */
-function loopback(): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? `listened on 127.0.0.1:${address.port}` : 'listened'))
-    })
-  })
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -74,9 +65,11 @@ export async function doctor(): Promise<Check[]> {
   const perl = await tool('perl', ['-e', 'print "perl $^V"'])
   checks.push({ name: 'perl', ok: perl !== undefined, found: perl ?? 'no perl on PATH', fix: 'install perl-base (Debian: apt-get install -y perl-base): it tethers every process of a run to its owner' })
   try {
-    checks.push({ name: 'loopback', ok: true, found: await loopback() })
+    // As a run takes its ports: all at once, free ones chosen by the kernel, on 127.0.0.1 only.
+    const ports = await freePorts(PORTS_CHECKED)
+    checks.push({ name: 'ports', ok: true, found: `${ports.length} free ports bound at once on 127.0.0.1 (a 3-node run takes about ${PORTS_CHECKED})` })
   } catch (e) {
-    checks.push({ name: 'loopback', ok: false, found: `cannot listen on 127.0.0.1: ${message(e)}`, fix: 'bring up the loopback interface (ip link set lo up); every listener of a run binds 127.0.0.1' })
+    checks.push({ name: 'ports', ok: false, found: `cannot bind ${PORTS_CHECKED} ports on 127.0.0.1: ${message(e)}`, fix: 'bring up the loopback interface (ip link set lo up) and free ephemeral ports; every listener of a run binds 127.0.0.1' })
   }
   try {
     mkdirSync(cache, { recursive: true })
