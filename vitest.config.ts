@@ -1,9 +1,10 @@
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { defineConfig } from 'vitest/config'
+import { publicEntries } from './harness/runtime/package.js'
+import { FOLLOW_MAIN } from './harness/vitest/preset.js'
 
 /** Loaded into each test worker first: it stops when its main process is gone (see the file). */
-export const FOLLOW_MAIN = ['--import', pathToFileURL(resolve(import.meta.dirname, 'harness/vitest/follow-main.mjs')).href]
+export { FOLLOW_MAIN }
 
 // Three projects:
 //  - unit:      pure code (reconciler, ledger, config validation); no cluster is booted.
@@ -13,6 +14,8 @@ export const FOLLOW_MAIN = ['--import', pathToFileURL(resolve(import.meta.dirnam
 //  - lifecycle: runs of their own (small clusters, the suite's commands) ended in each way a run
 //               ends, with nothing of them left after; no shared cluster.
 export default defineConfig({
+  // `kafka-durability/<entry>` in the repo's own files (tests/examples) is the source module behind that entry.
+  resolve: { alias: publicEntries().map((e) => ({ find: new RegExp(`^${e.specifier}$`), replacement: resolve(import.meta.dirname, e.source) })) },
   test: {
     globals: true,
     // Faults are cluster-wide and two cores are shared with three JVMs: one file at a time.

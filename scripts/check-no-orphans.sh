@@ -5,7 +5,7 @@
 # the suite, passed or failed, the run must have left none of its own.
 # Also fails on what native partitions leave (harness/cluster/partition.ts): a partition warden, an nft table
 # kafka_durability_*, a cgroup kafka-durability-* (baselined the same way, in BASELINE.partitions).
-pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.ts|franz-go-driver/driver|kd\.driver\.Driver' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
+pids() { ps -eo pid=,args= | grep -E 'kafka\.Kafka|toxiproxy-server|/toxiproxy |cluster/tether\.pl|containers/reaper-main\.(ts|js)|franz-go-driver/driver|kd\.driver\.Driver' | grep -v -E 'grep|check-no-orphans' | awk '{print $1}' | sort; }
 partition_traces() {
   ps -eo pid=,args= | grep 'cluster/partition-warden\.pl' | grep -v grep | awk '{print "partition warden pid " $1}'
   nft list tables 2>/dev/null | awk '$3 ~ /^kafka_durability_/ {print "nft table " $2 " " $3}'

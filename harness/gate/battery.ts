@@ -8,7 +8,7 @@
  */
 import type { Cluster } from '../cluster/index.js'
 import { freshName, runStory, type Outcome, type Profile, type Story } from '../engines/index.js'
-import { HarnessError } from '../errors.js'
+import { ConfigError, HarnessError } from '../errors.js'
 import { leaderKilledUnderLoad } from '../../tests/acks/stories/leader-killed-under-load.js'
 import { replicationCutThenKill } from '../../tests/gate/stories/replication-cut-then-kill.js'
 import { producerRestart } from '../../tests/gate/stories/producer-restart.js'
@@ -18,6 +18,8 @@ import { isTransactional, productionProfile, type Claim, type GateConfig } from 
 import { judgeConfig, type ConfigVerdict, type ScenarioRun } from './verdict.js'
 
 export interface GateScenario {
+  /** Short and stable, for `--scenarios` / GATE_SCENARIOS. */
+  id: string
   name: string
   /** What it does, for the report. */
   story: string
@@ -28,26 +30,31 @@ export interface GateScenario {
 
 export const BATTERY: readonly GateScenario[] = [
   {
+    id: 'leader-kill',
     name: 'leader kill under load',
     story: 'SIGKILL the leader while every producer writes at a steady pace; load goes on through the failover and after the old leader is back',
     run: leaderKilledUnderLoad,
   },
   {
+    id: 'replication-cut-kill',
     name: 'replication cut, then leader kill',
     story: 'followers cannot fetch from the leader while producers write; the leader is SIGKILLed while they are still in the ISR; a follower that lacks the latest writes takes over',
     run: replicationCutThenKill,
   },
   {
+    id: 'lost-answer',
     name: 'response lost after the append',
     story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries (or, never retrying, fails the call)",
     run: responseLostAfterAppend,
   },
   {
+    id: 'connection-reset',
     name: 'connections reset mid-produce',
     story: 'under steady load, answers are held until every call in flight is written, then every connection is reset as it is used; the producers retry into the resets',
     run: resetMidProduce,
   },
   {
+    id: 'producer-restart',
     name: 'producer restart after the write',
     story: 'the producer process dies after the broker wrote its records and before it learned so; a new producer sends them again (a transactional one with the same transactional.id, which fences the dead one)',
     exempt: (c) =>
@@ -57,6 +64,18 @@ export const BATTERY: readonly GateScenario[] = [
     run: producerRestart,
   },
 ]
+
+/**
+ * The scenarios of BATTERY with these ids, in the battery's order (a quick gate: GATE_SCENARIOS,
+ * `kafka-durability gate --scenarios`); all of them when `ids` is undefined or empty. A claim no
+ * scenario of the subset exercises is judged not exercised, which fails the gate.
+ */
+export function scenariosNamed(ids: readonly string[] | undefined): readonly GateScenario[] {
+  if (ids === undefined || ids.length === 0) return BATTERY
+  const unknown = ids.filter((id) => !BATTERY.some((s) => s.id === id))
+  if (unknown.length > 0) throw new ConfigError('scenarios', `must be ids of the battery's scenarios: ${BATTERY.map((s) => s.id).join(', ')}`, unknown.join(','))
+  return BATTERY.filter((s) => ids.includes(s.id))
+}
 
 /**
  * The lane of a config: its client and profile with the client's production retry defaults

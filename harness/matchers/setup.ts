@@ -4,6 +4,9 @@ import { verdictMatchers, type VerdictMatchers } from './matchers.js'
 
 expect.extend(verdictMatchers)
 
+/** Re-exported so that a module's types that name it (the preset's) carry the augmentation below to a team's compiler. */
+export type { VerdictMatchers }
+
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   interface Assertion<T = any> extends VerdictMatchers<T> {}

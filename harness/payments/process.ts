@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { adapterFor, clientEndpoint, FAULT_TOLERANT_REQUEST_TIMEOUT_MS, type ClientEndpoint, type ClientName, type ProducerProfile } from '../clients/index.js'
 import type { Lab } from '../engines/index.js'
 import { HarnessError } from '../errors.js'
+import { nodeArgs } from '../runtime/package.js'
 import type { ClientLine } from '../faults/index.js'
 import { recordValue, type LedgerEntry } from '../workload/index.js'
 import { paymentRecord, type Payment } from './payments.js'
@@ -164,7 +165,7 @@ export class PaymentServiceProcess {
       topic: opts.topic,
       producer: opts.producer,
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', thisFile, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...nodeArgs(thisFile), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
     const txnId = opts.producer.transactionalId
     const service = new PaymentServiceProcess(config.name, txnId !== undefined, child, opts.timeline)
     lab.onTeardown(() => service.kill())

@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'vitest'
-import { freshName, leaderChangesSeen, waitForLeadersOff } from '../../harness/engines/index.js'
-import { clientEndpoint } from '../../harness/clients/index.js'
-import { killNode, withFault } from '../../harness/faults/index.js'
-import { reconcile } from '../../harness/reconcile/index.js'
-import { cluster } from '../../harness/vitest/fixture.js'
-import { readTopic, startWorkload } from '../../harness/workload/index.js'
+import { clientEndpoint } from 'kafka-durability/clients'
+import { freshName, leaderChangesSeen, waitForLeadersOff } from 'kafka-durability/engines'
+import { killNode, withFault } from 'kafka-durability/faults'
+import { cluster } from 'kafka-durability/fixture'
+import { reconcile } from 'kafka-durability/reconcile'
+import { readTopic, startWorkload } from 'kafka-durability/workload'
 
 /** A team's own story, written on the harness: its payments producer through a leader crash. */
 describe('payments producer (acks=all, idempotent) through a leader crash', () => {

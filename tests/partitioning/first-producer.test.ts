@@ -3,6 +3,7 @@ import { promisify } from 'node:util'
 import { describe, expect, test } from 'vitest'
 import { runFirstProducer, type FirstProducerResult } from '../../examples/first-producer.js'
 import { freshName } from '../../harness/engines/index.js'
+import { moduleFile, nodeArgs } from '../../harness/runtime/package.js'
 import { cluster } from '../../harness/vitest/fixture.js'
 
 /** The lecture's table ("First producer", "What you will see in the output"), as data. */
@@ -63,7 +64,7 @@ describe("the lecture's first producer (examples/first-producer.ts)", () => {
   test('the command line (npx tsx examples/first-producer.ts) prints the same table, given KAFKA_BOOTSTRAP and --topic', async () => {
     const topic = freshName('brew.orders.v1')
     const env = { ...process.env, KAFKA_BOOTSTRAP: cluster().bootstrap.join(',') }
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/first-producer.ts', '--topic', topic], { env })
+    const { stdout } = await promisify(execFile)(process.execPath, [...nodeArgs(moduleFile('examples/first-producer')), '--topic', topic], { env })
     console.log(stdout)
 
     for (const row of LECTURE_ROWS) expect(stdout).toMatch(new RegExp(`^${row.n}\\s+${row.key}\\s+${row.value}\\s+${row.partition}\\s+${row.offset}\\s+\\d\\d:\\d\\d:\\d\\d\\.\\d{3}$`, 'm'))

@@ -1,18 +1,16 @@
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ProcessFailedError } from '../../errors.js'
+import { moduleFile, nodeArgs, PACKAGE_ROOT } from '../../runtime/package.js'
 import { readPid, tail } from '../process.js'
 import { AbortError, waitFor } from '../wait.js'
 
 /** Written in the run folder once every container of the run is up: no create request is in flight after it. */
 export const STARTED_MARK = 'containers-started'
 
-const here = dirname(fileURLToPath(import.meta.url))
-const REAPER = join(here, 'reaper-main.ts')
-/** The project folder, from which `--import tsx` resolves. */
-const ROOT = resolve(here, '../../..')
+const REAPER = moduleFile('harness/cluster/containers/reaper-main')
+/** The project folder, from which `--import tsx` resolves (from the sources). */
+const ROOT = PACKAGE_ROOT
 
 /**
  * Starts the reaper of a containers run (reaper-main.ts), in its own session so a Ctrl-C to the
@@ -22,7 +20,7 @@ const ROOT = resolve(here, '../../..')
 export async function spawnReaper(opts: { lifeline: string; runId: string; pidFile: string; logFile: string }): Promise<number> {
   rmSync(opts.pidFile, { force: true })
   const logFd = openSync(opts.logFile, 'a')
-  const child = spawn(process.execPath, ['--import', 'tsx', REAPER, opts.lifeline, opts.runId, String(process.pid), opts.pidFile], {
+  const child = spawn(process.execPath, [...nodeArgs(REAPER), opts.lifeline, opts.runId, String(process.pid), opts.pidFile], {
     detached: true,
     stdio: ['ignore', logFd, logFd],
     cwd: ROOT,

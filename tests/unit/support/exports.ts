@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import ts from 'typescript'
+import { publicEntries } from '../../../harness/runtime/package.js'
 
 export const ROOT = resolve(import.meta.dirname, '../../..')
 /** Where importers live: everything the project runs. */
@@ -35,7 +36,12 @@ interface Module {
 
 const rel = (p: string): string => relative(ROOT, p)
 
+/** The package's own import paths (`kafka-durability/engines`), as a team's file imports them, at their source modules. */
+const PUBLIC = new Map(publicEntries().map((e) => [e.specifier, join(ROOT, e.source)]))
+
 function resolveSpecifier(from: string, spec: string): string | undefined {
+  const entry = PUBLIC.get(spec)
+  if (entry) return entry
   if (!spec.startsWith('.')) return undefined
   const base = resolve(dirname(from), spec)
   for (const candidate of [base.replace(/\.js$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, join(base, 'index.ts')]) {
