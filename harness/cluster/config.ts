@@ -62,6 +62,11 @@ export interface ClusterSpec {
    * Default DEFAULT_LINES; each costs one listener (an acceptor and one network thread) per node.
    */
   lines: number
+  /**
+   * Each node's data dir on powerfs (harness/cluster/powerfs.ts, docs/power-loss.md), so a power
+   * cut can drop what was not fsynced. Native provider only. Default false.
+   */
+  powerfs: boolean
 }
 
 /**
@@ -81,7 +86,9 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     keepRunDir: partial.keepRunDir ?? true,
     clientPath: partial.clientPath ?? 'proxied',
     lines: partial.lines ?? DEFAULT_LINES,
+    powerfs: partial.powerfs ?? false,
   }
+  if (typeof spec.powerfs !== 'boolean') throw new ConfigError('powerfs', 'must be true or false', spec.powerfs)
   if (!Number.isInteger(spec.lines) || spec.lines < 0 || spec.lines > MAX_LINES) throw new ConfigError('lines', `must be an integer from 0 to ${MAX_LINES} (client lines at once)`, spec.lines)
   if (spec.clientPath !== 'proxied' && spec.clientPath !== 'direct') throw new ConfigError('clientPath', "must be 'proxied' or 'direct'", spec.clientPath)
   if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)

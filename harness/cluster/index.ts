@@ -6,3 +6,4 @@ export { followParent, readEnding, type Ending, type EndingReason } from './run.
 export { startCluster, providerFromEnv, type OwnedCluster, type ProviderName, type RunEnding } from './start.js'
 export { PATHS, type ClusterDescriptor, type NodeDescriptor, type NodeState, type PathName } from './types.js'
 export { waitFor, type WaitOptions } from './wait.js'
+export type { DroppedFile, PowerCutReport } from './powerfs.js'

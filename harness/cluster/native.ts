@@ -7,6 +7,7 @@ import type { Runtime } from '../runtime/install.js'
 import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, newClusterId, serverProperties, type ClusterSpec } from './config.js'
 import { assertPortFree, freePorts } from './ports.js'
 import { isAlive, processState, readPid, signal, spawnTethered, tail, tetherOf, waitExit } from './process.js'
+import { dropUnsynced, mountDisk, powerfsData, prepareDisks, unmountDisks, type PowerCutReport, type PowerfsData } from './powerfs.js'
 import { Topology, lineProxyName, proxyName } from './toxiproxy.js'
 import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
@@ -21,6 +22,8 @@ export interface NativeData {
   log4jConfig: string
   toxiproxyPidFile: string
   toxiproxyLog: string
+  /** Each node's data dir on powerfs (spec.powerfs; harness/cluster/powerfs.ts). */
+  powerfs?: PowerfsData
 }
 
 export interface Started {
@@ -46,6 +49,7 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
     log4jConfig,
     toxiproxyPidFile: join(runDir, 'toxiproxy.pid'),
     toxiproxyLog: join(runDir, 'toxiproxy.log'),
+    ...(spec.powerfs ? { powerfs: powerfsData(rt.powerfs, nodes) } : {}),
   }
   const descriptor: ClusterDescriptor = {
     provider: 'native',
@@ -104,6 +108,7 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
       )
     }
     await Promise.all(nodes.map((node) => formatStorage(data, node, clusterId)))
+    if (data.powerfs) prepareDisks(data.powerfs)
     log(`storage formatted (cluster id ${clusterId}); starting ${n} Kafka ${rt.kafkaVersion} nodes`)
     await Promise.all(nodes.map((node) => control.start(node.id)))
     return { descriptor, control }
@@ -248,6 +253,7 @@ export class NativeControl implements NodeControl {
   async start(id: number): Promise<void> {
     const node = this.node(id)
     if (this.pid(id) !== undefined) throw new Error(`cannot start node ${id}: it is already running`)
+    if (this.data.powerfs) await mountDisk(this.d, this.data.powerfs, id)
     const logOffset = sizeOf(node.serverLog)
     const pid = await spawnTethered({
       lifeline: this.d.lifeline,
@@ -285,10 +291,29 @@ export class NativeControl implements NodeControl {
     // cuts it right after this) writes a note into the log and `ended` into the run folder, which
     // raced the folder's removal (rmdir: ENOTEMPTY).
     await Promise.all(tethers.map((pid) => waitExit(pid, 'tether at teardown', 10_000)))
+    if (this.data.powerfs) await unmountDisks(this.data.powerfs)
+  }
+
+  /**
+   * Cuts the power of nodes `ids` at one instant (powerfs only): SIGSTOP every JVM (nothing more
+   * leaves them), each powerfs drops what was not fsynced and exits, then SIGKILL every JVM.
+   */
+  async powerCut(ids: readonly number[]): Promise<PowerCutReport[]> {
+    const powerfs = this.data.powerfs
+    if (!powerfs) throw new Error('this cluster runs without powerfs: start it with startCluster({ powerfs: true })')
+    const pids = ids.map((id) => this.running(id, 'cut the power of'))
+    for (const pid of pids) signal(pid, 'SIGSTOP')
+    try {
+      return await dropUnsynced(powerfs, ids)
+    } finally {
+      for (const pid of pids) signal(pid, 'SIGKILL')
+      await Promise.all(pids.map((pid, i) => waitExit(pid, `node ${ids[i]} after its power cut`, 10_000)))
+    }
   }
 }
 
-function pidOf(file: string): number | undefined {
+/** The pid in `file` if that process is alive. */
+export function pidOf(file: string): number | undefined {
   try {
     const pid = readPid(file)
     return isAlive(pid) ? pid : undefined
