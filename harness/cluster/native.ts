@@ -253,7 +253,7 @@ export class NativeControl implements NodeControl {
   async start(id: number): Promise<void> {
     const node = this.node(id)
     if (this.pid(id) !== undefined) throw new Error(`cannot start node ${id}: it is already running`)
-    if (this.data.powerfs) await mountDisk(this.d, this.data.powerfs, id)
+    if (this.data.powerfs) await mountDisk(this.d.lifeline, this.data.powerfs, id)
     const logOffset = sizeOf(node.serverLog)
     const pid = await spawnTethered({
       lifeline: this.d.lifeline,

@@ -21,7 +21,7 @@ import { promisify } from 'node:util'
 import { ProcessFailedError } from '../errors.js'
 import { pidOf } from './native.js'
 import { isAlive, signal, spawnTethered, tail, waitExit } from './process.js'
-import type { ClusterDescriptor, NodeDescriptor } from './types.js'
+import type { NodeDescriptor } from './types.js'
 import { AbortError, waitFor } from './wait.js'
 
 const run = promisify(execFile)
@@ -71,7 +71,7 @@ export interface PowerCutReport {
   fsyncedFiles: Record<string, number>
 }
 
-export function powerfsData(binary: string, nodes: readonly NodeDescriptor[]): PowerfsData {
+export function powerfsData(binary: string, nodes: readonly Pick<NodeDescriptor, 'id' | 'dir'>[]): PowerfsData {
   return {
     binary,
     disks: nodes.map((n) => ({
@@ -112,17 +112,17 @@ export function powerfsMounts(): string[] {
   return out
 }
 
-/** Mounts node `id`'s disk unless it is mounted; resolves once the mount is there. */
-export async function mountDisk(d: ClusterDescriptor, data: PowerfsData, id: number): Promise<void> {
+/** Mounts node `id`'s disk, tethered to `lifeline`, unless it is mounted; resolves once the mount is there. */
+export async function mountDisk(lifeline: string, data: PowerfsData, id: number): Promise<void> {
   const k = disk(data, id)
   if (powerfsMounts().includes(k.mount) && pidOf(k.pidFile) !== undefined) return
   rmSync(k.report, { force: true })
   const pid = await spawnTethered({
-    lifeline: d.lifeline,
+    lifeline,
     pidFile: k.pidFile,
     logFile: k.logFile,
     command: data.binary,
-    args: ['-backing', k.backing, '-mount', k.mount, '-report', k.report, '-lifeline', d.lifeline],
+    args: ['-backing', k.backing, '-mount', k.mount, '-report', k.report, '-lifeline', lifeline],
   })
   await waitFor(`powerfs of node ${id} (pid ${pid}) to mount ${k.backing} on ${k.mount}`, () => {
     if (!isAlive(pid)) throw new AbortError(new ProcessFailedError(`powerfs of node ${id} (pid ${pid})`, k.logFile, tail(k.logFile), 'it exited before mounting'))
