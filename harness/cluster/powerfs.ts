@@ -64,6 +64,9 @@ export interface PowerCutReport {
   cutAtMs: number
   mountedForMs: number
   files: DroppedFile[]
+  /** Bytes written to those files since their last fsync: all dropped. */
+  bytesWritten: number
+  /** Bytes of size the files lost (preallocated index files count whole). */
   bytesDropped: number
   pagesRestored: number
   /** fsyncs the node made while its disk was mounted, and of which files (first 500). */

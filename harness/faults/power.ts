@@ -27,7 +27,7 @@ export class PowerLoss implements Fault {
   describe(): string {
     const what = this.hit?.label ?? (this.target === 'all' ? 'every node' : JSON.stringify(this.target))
     if (!this.cuts.length) return `power cut of ${what}`
-    const lost = this.cuts.map((c) => `node ${c.node}: ${c.files.length} files, ${c.files.reduce((s, f) => s + f.writtenSinceFsync, 0)} bytes written since their last fsync`).join('; ')
+    const lost = this.cuts.map((c) => `node ${c.node}: ${c.files.length} files, ${c.bytesWritten} bytes written since their last fsync`).join('; ')
     return `power cut of ${what}, JVMs SIGKILLed; dropped from the disks (${lost})`
   }
 

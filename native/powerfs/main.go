@@ -203,7 +203,10 @@ type report struct {
 	CutAtMs   int64         `json:"cutAtMs"`
 	MountedMs int64         `json:"mountedForMs"`
 	Files     []droppedFile `json:"files"`
-	// BytesDropped: bytes past each file's durable size that the cut took away.
+	// BytesWritten: bytes written to these files since their last fsync, all dropped.
+	BytesWritten int64 `json:"bytesWritten"`
+	// BytesDropped: bytes past each file's durable size that the cut took away (preallocated
+	// index files count whole).
 	BytesDropped  int64            `json:"bytesDropped"`
 	PagesRestored int              `json:"pagesRestored"`
 	Fsyncs        int64            `json:"fsyncs"`
@@ -238,6 +241,7 @@ func (p *powerFS) cut() report {
 			r.BytesDropped += size - v.durable
 		}
 		r.PagesRestored += len(v.saved)
+		r.BytesWritten += v.written
 		syscall.Close(v.fd)
 		delete(p.files, k)
 	}
@@ -628,7 +632,7 @@ func run(backing, mount, reportPath, lifeline string) error {
 		if err := writeReport(reportPath, r); err != nil {
 			fmt.Fprintf(os.Stderr, "powerfs: writing the report %s: %v\n", reportPath, err)
 		}
-		fmt.Printf("powerfs: power cut at %s: %d files lost %d bytes past their last fsync and %d pages went back to their fsynced content\n", r.CutAt, len(r.Files), r.BytesDropped, r.PagesRestored)
+		fmt.Printf("powerfs: power cut at %s: %d files went back to their last fsync, dropping %d bytes written since (%d bytes of size, %d pages overwritten)\n", r.CutAt, len(r.Files), r.BytesWritten, r.BytesDropped, r.PagesRestored)
 	} else {
 		p.mu.Lock()
 		p.off = true

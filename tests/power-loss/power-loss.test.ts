@@ -99,11 +99,14 @@ function timeline(lane: LaneResult, cuts: readonly PowerCutReport[], cutAt: numb
   const byPartition = new Map<number, number[]>()
   for (const e of lost) byPartition.set(e.partition ?? -1, [...(byPartition.get(e.partition ?? -1) ?? []), e.offset ?? -1])
   const after = ok.filter((e) => e.start > cutAt)
+  const ackedBefore = ok.filter((e) => e.end < cutAt)
+  const across = ok.filter((e) => e.start < cutAt && e.end >= cutAt)
   return [
     `power loss of every replica, ${lane.variant} (${lane.topic}), t = 0 at the cut:`,
-    `  acknowledged: ${ok.length} (${ok.length - after.length} before the cut, first at ${s(Math.min(...ok.map((e) => e.end)))}), lost: ${lost.length}, last lost ack at ${s(Math.max(...lost.map((e) => e.end)))}`,
-    ...[...byPartition].sort(([a], [b]) => a - b).map(([p, offs]) => `  partition ${p}: lost offsets ${Math.min(...offs)}..${Math.max(...offs)} (${offs.length}); now holding ${lane.verdict.anomalies.overwritten.count} overwritten positions in all`),
+    `  acknowledged before the cut: ${ackedBefore.length} (first at ${s(Math.min(...ackedBefore.map((e) => e.end)))}); lost: ${lost.length} (last lost ack at ${s(Math.max(...lost.map((e) => e.end)))}); sent before the cut, acknowledged after the power came back: ${across.length}`,
+    ...[...byPartition].sort(([a], [b]) => a - b).map(([p, offs]) => `  partition ${p}: lost offsets ${Math.min(...offs)}..${Math.max(...offs)} (${offs.length})`),
+    `  acknowledged positions now holding another record or none (overwritten): ${lane.verdict.anomalies.overwritten.count}`,
     ...cuts.map((c) => `  node ${c.node}: disk dropped ${droppedOf([c], lane.topic)} bytes of the lane’s logs; ${fsyncsOf(c, lane.topic)} fsyncs of them (${c.fsyncs} fsyncs in all while mounted)`),
-    `  after the power came back: ${after.length} acknowledged, from ${s(Math.min(...after.map((e) => e.end)))}, at offsets from ${Math.min(...after.map((e) => e.offset ?? Infinity))}`,
+    `  sent after the cut: ${after.length} acknowledged, from ${s(Math.min(...after.map((e) => e.end)))}, at offsets from ${Math.min(...after.map((e) => e.offset ?? Infinity))}`,
   ].join('\n')
 }
