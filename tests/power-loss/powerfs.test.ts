@@ -16,6 +16,7 @@ describe.skipIf(providerFromEnv() !== 'native')('powerfs: a power cut keeps exac
   const lifeline = Lifeline.hold(join(root, 'lifeline'))
   let data: PowerfsData
   let cut: PowerCutReport | undefined
+  const others: PowerfsData[] = []
   const disk = () => join(root, 'node-1', 'disk')
   const m = (f: string) => join(root, 'node-1', 'data', f)
   const write = (f: string, text: string, opts: { fsync?: boolean; flag?: string; at?: number } = {}) => {
@@ -41,7 +42,7 @@ describe.skipIf(providerFromEnv() !== 'native')('powerfs: a power cut keeps exac
     ;[cut] = await dropUnsynced(data, [1])
   })
   afterAll(async () => {
-    if (data) await unmountDisks(data)
+    for (const d of [data, ...others]) if (d) await unmountDisks(d)
     lifeline.cut()
     rmSync(root, { recursive: true, force: true })
   })
@@ -59,6 +60,21 @@ describe.skipIf(providerFromEnv() !== 'native')('powerfs: a power cut keeps exac
       ['synced-then-shrunk.log', 10, 0],
     ])
     expect(powerfsMounts()).not.toContain(m('').replace(/\/$/, ''))
+  })
+
+  test('the run\'s owner gone (its lifeline closed): powerfs is killed by its tether and its guard detaches the mount', async () => {
+    const owner = Lifeline.hold(join(root, 'lifeline-2'))
+    const other = powerfsData(data.binary, [{ id: 2, dir: join(root, 'node-2') }])
+    others.push(other)
+    const k = other.disks[0]
+    if (!k) throw new Error('no disk')
+    mkdirSync(k.backing, { recursive: true })
+    mkdirSync(k.mount, { recursive: true })
+    await mountDisk(owner.path, other, 2)
+    owner.cut()
+    await waitFor('the guard to detach the mount once the lifeline closed', () => {
+      if (powerfsMounts().includes(k.mount)) throw new Error('still mounted')
+    }, { timeoutMs: 10_000 })
   })
 
   test('powerfs SIGKILLed: its guard detaches the mount', async () => {
