@@ -1,29 +1,31 @@
 /**
  * npm run bench: the suite's speed, printed as figures and ratios (never asserted in tests).
  *   npm run bench                       every section
- *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, clients, suite, gate
+ *   npm run bench -- cluster workload   some of: cluster, reconcile, workload, throughput, clients, suite, gate, powerloss
  * BENCH_RUNS (default 3; gate: 5) repeats; figures are min / median / max.
  * `gate` (the verdict table's battery N times) runs only when named: it takes N × ~3 min.
+ * `powerloss` (flush.messages=1's cost, on the plain disk and on powerfs) runs only when named too.
  */
 import { followParent, runOwned } from '../harness/cluster/index.js'
 import { CLIENT_NAMES, type ClientName } from '../harness/clients/index.js'
 import { benchClients, clientsTable } from './clients.js'
 import { benchCluster } from './cluster.js'
 import { benchGate } from './gate.js'
+import { benchPowerloss, powerlossTable } from './powerloss.js'
 import { main as reconcileMain } from './reconcile.js'
 import { line } from './stats.js'
 import { benchSuite } from './suite.js'
 import { benchThroughput, throughputTable } from './throughput.js'
 import { benchWorkload } from './workload.js'
 
-const SECTIONS = ['cluster', 'workload', 'throughput', 'clients', 'reconcile', 'suite', 'gate'] as const
+const SECTIONS = ['cluster', 'workload', 'throughput', 'clients', 'reconcile', 'suite', 'gate', 'powerloss'] as const
 const only = process.argv.slice(2)
 const heading = (t: string) => console.log(`\n== ${t}`)
 
 // Several sections: each in a process of its own, so that one section's heap (the reconciler's
 // 5M records take ~2.7 GB) and clusters do not slow the next. A signal is passed on to the
 // section running (runOwned) and ends the bench; a section whose bench process is gone ends too.
-const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : SECTIONS.filter((s) => s !== 'gate')
+const chosen = only.length ? SECTIONS.filter((s) => only.includes(s)) : SECTIONS.filter((s) => s !== 'gate' && s !== 'powerloss')
 if (chosen.length > 1) {
   let failed = 0
   for (const section of chosen) {
@@ -77,4 +79,8 @@ if (want('suite')) {
 if (want('gate')) {
   heading("the gate's stability: the verdict table's battery, N runs (BENCH_RUNS, default 5)")
   await benchGate()
+}
+if (want('powerloss')) {
+  heading('what an fsync per append costs: flush.messages=1 against the defaults (acks=all, idempotent, 3 partitions, RF=3, through the proxies)')
+  console.log(`\n${powerlossTable(await benchPowerloss())}`)
 }

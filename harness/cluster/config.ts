@@ -70,6 +70,11 @@ export interface ClusterSpec {
    * KAFKA_DURABILITY_PARTITIONS.
    */
   partitions: PartitionMode
+  /**
+   * Each node's data dir on powerfs (harness/cluster/powerfs.ts, docs/power-loss.md), so a power
+   * cut can drop what was not fsynced. Native provider only. Default false.
+   */
+  powerfs: boolean
 }
 
 /**
@@ -90,8 +95,10 @@ export function clusterSpec(partial: Partial<ClusterSpec> = {}): ClusterSpec {
     clientPath: partial.clientPath ?? 'proxied',
     lines: partial.lines ?? DEFAULT_LINES,
     partitions: partial.partitions ?? 'auto',
+    powerfs: partial.powerfs ?? false,
   }
   if (!['auto', 'on', 'off'].includes(spec.partitions)) throw new ConfigError('partitions', "must be 'auto', 'on' or 'off'", spec.partitions)
+  if (typeof spec.powerfs !== 'boolean') throw new ConfigError('powerfs', 'must be true or false', spec.powerfs)
   if (!Number.isInteger(spec.lines) || spec.lines < 0 || spec.lines > MAX_LINES) throw new ConfigError('lines', `must be an integer from 0 to ${MAX_LINES} (client lines at once)`, spec.lines)
   if (spec.clientPath !== 'proxied' && spec.clientPath !== 'direct') throw new ConfigError('clientPath', "must be 'proxied' or 'direct'", spec.clientPath)
   if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > 9) throw new ConfigError('nodes', 'must be an integer from 1 to 9', spec.nodes)

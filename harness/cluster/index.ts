@@ -7,3 +7,4 @@ export { startCluster, providerFromEnv, type OwnedCluster, type ProviderName, ty
 export { PATHS, type ClusterDescriptor, type NodeDescriptor, type NodeState, type PathName } from './types.js'
 export { waitFor, type WaitOptions } from './wait.js'
 export { applyCuts, healCuts, partitionsOf, PartitionInForceError, type Cut, type PartitionMode, type Partitions } from './partition.js'
+export type { DroppedFile, PowerCutReport } from './powerfs.js'

@@ -8,6 +8,7 @@ import { JVM_OPTIONS, LOG4J2_PROPERTIES, lineListener, newClusterId, serverPrope
 import { assertPortFree, freePorts } from './ports.js'
 import { nodeCgroup, preparePartitions, teardownPartitions, type Partitions } from './partition.js'
 import { isAlive, processState, readFrom, readPid, signal, sizeOf, spawnTethered, tail, tetherOf, waitExit } from './process.js'
+import { dropUnsynced, mountDisk, powerfsData, prepareDisks, unmountDisks, type PowerCutReport, type PowerfsData } from './powerfs.js'
 import { Topology, lineProxyName, proxyName } from './toxiproxy.js'
 import type { OpenRun } from './run.js'
 import { PATHS, nodeFiles, type ClusterDescriptor, type NodeControl, type NodeDescriptor, type NodeState } from './types.js'
@@ -24,6 +25,8 @@ export interface NativeData {
   toxiproxyLog: string
   /** Each node's cgroup and the run's nft table for partition faults, or why there are none (partition.ts). */
   partitions?: Partitions
+  /** Each node's data dir on powerfs (spec.powerfs; harness/cluster/powerfs.ts). */
+  powerfs?: PowerfsData
 }
 
 export interface Started {
@@ -49,6 +52,7 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
     log4jConfig,
     toxiproxyPidFile: join(runDir, 'toxiproxy.pid'),
     toxiproxyLog: join(runDir, 'toxiproxy.log'),
+    ...(spec.powerfs ? { powerfs: powerfsData(rt.powerfs, nodes) } : {}),
   }
   const descriptor: ClusterDescriptor = {
     provider: 'native',
@@ -109,6 +113,7 @@ export async function startNative(spec: ClusterSpec, opened: OpenRun, rt: Runtim
       )
     }
     await Promise.all(nodes.map((node) => formatStorage(data, node, clusterId)))
+    if (data.powerfs) prepareDisks(data.powerfs)
     log(`storage formatted (cluster id ${clusterId}); starting ${n} Kafka ${rt.kafkaVersion} nodes`)
     await Promise.all(nodes.map((node) => control.start(node.id)))
     return { descriptor, control }
@@ -253,6 +258,7 @@ export class NativeControl implements NodeControl {
   async start(id: number): Promise<void> {
     const node = this.node(id)
     if (this.pid(id) !== undefined) throw new Error(`cannot start node ${id}: it is already running`)
+    if (this.data.powerfs) await mountDisk(this.d.lifeline, this.data.powerfs, id)
     const logOffset = sizeOf(node.serverLog)
     const pid = await spawnTethered({
       lifeline: this.d.lifeline,
@@ -292,10 +298,29 @@ export class NativeControl implements NodeControl {
     // raced the folder's removal (rmdir: ENOTEMPTY).
     await Promise.all(tethers.map((pid) => waitExit(pid, 'tether at teardown', 10_000)))
     await teardownPartitions(this.data.partitions)
+    if (this.data.powerfs) await unmountDisks(this.data.powerfs)
+  }
+
+  /**
+   * Cuts the power of nodes `ids` at one instant (powerfs only): SIGSTOP every JVM (nothing more
+   * leaves them), each powerfs drops what was not fsynced and exits, then SIGKILL every JVM.
+   */
+  async powerCut(ids: readonly number[]): Promise<PowerCutReport[]> {
+    const powerfs = this.data.powerfs
+    if (!powerfs) throw new Error('this cluster runs without powerfs: start it with startCluster({ powerfs: true })')
+    const pids = ids.map((id) => this.running(id, 'cut the power of'))
+    for (const pid of pids) signal(pid, 'SIGSTOP')
+    try {
+      return await dropUnsynced(powerfs, ids)
+    } finally {
+      for (const pid of pids) signal(pid, 'SIGKILL')
+      await Promise.all(pids.map((pid, i) => waitExit(pid, `node ${ids[i]} after its power cut`, 10_000)))
+    }
   }
 }
 
-function pidOf(file: string): number | undefined {
+/** The pid in `file` if that process is alive. */
+export function pidOf(file: string): number | undefined {
   try {
     const pid = readPid(file)
     return isAlive(pid) ? pid : undefined

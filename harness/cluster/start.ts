@@ -48,6 +48,7 @@ const ENDING_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
 export async function startCluster(partial: Partial<ClusterSpec> = {}, log: (l: string) => void = () => {}): Promise<OwnedCluster> {
   const spec = clusterSpec({ ...specFromEnv(), ...partial })
   const provider = providerFromEnv()
+  if (spec.powerfs && provider !== 'native') throw new ConfigError('powerfs', 'needs the native provider (FUSE mounts on this machine); unset KAFKA_DURABILITY_PROVIDER or set it to native', provider)
   const t0 = Date.now()
   const run = openRun(spec)
   log(`run folder ${run.runDir}`)

@@ -1,5 +1,6 @@
 import { join } from 'node:path'
 import type { NodePorts } from './config.js'
+import type { PowerCutReport } from './powerfs.js'
 
 /** The three network paths of a node, each behind its own Toxiproxy proxy. */
 export type PathName = 'client' | 'replication' | 'controller'
@@ -88,4 +89,9 @@ export interface NodeControl {
   start(id: number): Promise<void>
   /** Teardown: stops every process of the cluster (owner only). */
   destroy(): Promise<void>
+  /**
+   * A power cut of nodes `ids` at one instant: every write not yet fsynced is dropped from their
+   * disks and their processes die. Only a native cluster started with powerfs has it.
+   */
+  powerCut?(ids: readonly number[]): Promise<PowerCutReport[]>
 }

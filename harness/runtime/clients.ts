@@ -91,7 +91,7 @@ function hashOf(parts: readonly (string | Buffer)[]): string {
 }
 
 /** Every file under `dir` (relative names, sorted), skipping what `skip` says. */
-function filesUnder(dir: string, skip: (name: string) => boolean = () => false): string[] {
+export function filesUnder(dir: string, skip: (name: string) => boolean = () => false): string[] {
   const out: string[] = []
   const walk = (d: string) => {
     for (const e of readdirSync(d).sort()) {
@@ -105,13 +105,13 @@ function filesUnder(dir: string, skip: (name: string) => boolean = () => false):
   return out
 }
 
-function keyOfFiles(dir: string, files: readonly string[], extra: readonly string[]): string {
+export function keyOfFiles(dir: string, files: readonly string[], extra: readonly string[]): string {
   return hashOf([...extra, ...files.flatMap((f) => [f, readFileSync(join(dir, f))])])
 }
 
-const readKey = (file: string): string | undefined => (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined)
+export const readKey = (file: string): string | undefined => (existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined)
 
-async function toolVersion(tool: string, args: string[], fix: string): Promise<string> {
+export async function toolVersion(tool: string, args: string[], fix: string): Promise<string> {
   try {
     const r = await run(tool, args)
     return (r.stdout + r.stderr).trim()
@@ -122,7 +122,7 @@ async function toolVersion(tool: string, args: string[], fix: string): Promise<s
   }
 }
 
-function failure(e: unknown): string {
+export function failure(e: unknown): string {
   const err = e as { stdout?: string; stderr?: string; message?: string }
   const out = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim()
   return (out === '' ? (err.message ?? String(e)) : out).split('\n').slice(-40).join('\n')

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { RuntimeRequirementError } from '../errors.js'
+import { ensurePowerfs } from './powerfs.js'
 import { JAVA_MIN_MAJOR, KAFKA_VERSION, TOXIPROXY_MODULE, TOXIPROXY_VERSION, cacheDir } from './versions.js'
 
 const run = promisify(execFile)
@@ -18,6 +19,8 @@ export interface Runtime {
   kafkaClasspath: string
   toxiproxyServer: string
   toxiproxyVersion: string
+  /** powerfs (native/powerfs): the FUSE layer under a node's data dir that a power cut empties of unsynced writes. */
+  powerfs: string
 }
 
 type Log = (line: string) => void
@@ -27,6 +30,7 @@ export async function ensureRuntime(log: Log = () => {}): Promise<Runtime> {
   const { java, major } = await checkJava()
   const libs = await ensureKafka(log)
   const toxiproxyServer = await ensureToxiproxy(log)
+  const powerfs = await ensurePowerfs(log)
   return {
     java,
     javaMajor: major,
@@ -34,6 +38,7 @@ export async function ensureRuntime(log: Log = () => {}): Promise<Runtime> {
     kafkaClasspath: join(libs, '*'),
     toxiproxyServer,
     toxiproxyVersion: TOXIPROXY_VERSION,
+    powerfs,
   }
 }
 
