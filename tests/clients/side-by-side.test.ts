@@ -4,13 +4,13 @@
  * The Java client is the reference the others are read against. Per client: acks all with
  * idempotence, and acks 1 without.
  *
- * - the leader SIGKILLed under steady load (tests/acks/stories/leader-killed-under-load.ts): acks
- *   all + idempotence loses nothing it acknowledged; what acks 1 loses depends on how far the
- *   followers lag at the kill, so it is printed, not asserted. @platformatic/kafka is left out:
- *   its acks=1 lane stalled after the kill once (273 acknowledged, a call in flight for 60 s), not
- *   yet understood;
- * - the gate's replication cut, then leader kill (tests/gate/stories/): acks 1 loses what only the
- *   killed leader had, each lost record's acknowledged offset now holding another record.
+ * - the gate's replication cut, then leader kill (tests/gate/stories/): acks all + idempotence
+ *   loses nothing it acknowledged through the kill; acks 1 loses what only the killed leader had,
+ *   each lost record's acknowledged offset now holding another record.
+ * The plain leader SIGKILL under steady load (tests/acks/stories/leader-killed-under-load.ts) ran
+ * here too until the suite's CI budget needed its 48 s: it asserted only what the story above
+ * asserts with its own leader kill (acks all loses nothing), and acks 1 lost nothing in either of
+ * its runs (docs/clients.md keeps those figures).
  *
  * kafkajs and @platformatic/kafka run one send call at a time, the others two: with two calls in
  * flight both idempotent producers acknowledge records they never write, and their adapters rule
@@ -24,7 +24,6 @@ import type { ClientName } from '../../harness/clients/index.js'
 import { once, PRODUCER, runStory, type Outcome, type Profile } from '../../harness/engines/index.js'
 import { ResultsCollector } from '../../harness/report/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-import { leaderKilledUnderLoad } from '../acks/stories/leader-killed-under-load.js'
 import { replicationCutThenKill } from '../gate/stories/replication-cut-then-kill.js'
 import { IDEMPOTENT, installedClient, ONE_CALL_AT_A_TIME, skipNote } from './prove-adapter.js'
 
@@ -46,18 +45,9 @@ describe('the clients side by side under one fault', () => {
   const results = new ResultsCollector('clients')
   afterAll(() => results.save())
   const story = (s: Parameters<typeof runStory>[2], clients: readonly ClientName[]) => once(() => runStory(cluster(), { suite: 'clients', results }, s, lanes(clients)))
-  const killed = story(leaderKilledUnderLoad, CLIENTS.filter((c) => c !== 'platformatic'))
   const cutThenKill = story(replicationCutThenKill, CLIENTS)
   const table = (o: Outcome, clients: readonly ClientName[]) =>
     clients.filter(installedClient).map((c) => `${c.padEnd(13)} ${[all(c), one(c)].map((p) => { const v = o.variant(p.variant).verdict; return `${p.variant.slice(c.length + 1)}: acked ${v.totals.acknowledged} lost ${v.anomalies.lost.count} dup ${v.anomalies.duplicated.count}` }).join(' | ')}`).join('\n')
-
-  for (const client of CLIENTS.filter((c) => c !== 'platformatic')) test.skipIf(!installedClient(client))(`leader SIGKILL under steady load: ${client} with acks all + idempotence loses no acknowledged record${skipNote(client)}`, async () => {
-    const o = await killed()
-    const lane = o.variant(all(client).variant).verdict
-    expect(lane.totals.acknowledged).toBeGreaterThan(0)
-    expect(lane).toHaveNoLostAcks()
-    if (client === 'java') console.log(`leader SIGKILL under steady load, client × profile:\n${table(o, CLIENTS.filter((c) => c !== 'platformatic'))}`)
-  })
 
   for (const client of CLIENTS) test.skipIf(!installedClient(client))(`replication cut, then leader kill: ${client} with acks all + idempotence loses nothing it acknowledged, with acks 1 what only the killed leader had${skipNote(client)}`, async () => {
     const o = await cutThenKill()
