@@ -3,7 +3,8 @@
  * by one node, all through one client line), a continuous keyed load with the send order
  * recorded, and a schedule run against it: each planned fault applied at its time (its role
  * resolved then), healed after its duration, never more nodes down at once than the rules allow
- * (a node fault waits until the previous one's node is back). After the schedule: the cluster is
+ * (a node fault waits until the previous one's node is back), never two of a kind at once (one
+ * waits for the previous one's heal). After the schedule: the cluster is
  * healed to full ISR, the load stops, every lane is read back behind the barrier, reconciled,
  * judged against its config's claims, and its anomalies attributed to the faults.
  */
@@ -123,6 +124,8 @@ export async function runRound(cluster: Cluster, o: RoundOptions): Promise<Round
       )
       t0 = now()
       const down = permits(Math.max(1, schedule.rules.maxDown))
+      // One fault of a kind at a time also when a heal runs late (removing a toxic from every proxy of a path takes a while): two would collide on the toxic's name.
+      const kinds = new Map(schedule.faults.map((f) => [f.kind, permits(1)]))
       await Promise.all(
         applied.map(async (a) => {
           const { planned } = a
@@ -130,6 +133,8 @@ export async function runRound(cluster: Cluster, o: RoundOptions): Promise<Round
           await pause(t0 + planned.atMs - now(), signal)
           if (signal?.aborted) return void (a.skipped = 'stopped before it was due')
           const isDown = NODE_DOWN.includes(planned.kind)
+          const kind = kinds.get(planned.kind) as ReturnType<typeof permits>
+          await kind.acquire()
           if (isDown) await down.acquire()
           const fault = new PlannedFaultOn(planned, aim)
           const at = side.faults.length
@@ -139,6 +144,7 @@ export async function runRound(cluster: Cluster, o: RoundOptions): Promise<Round
             a.skipped = `${(e as Error).name}: ${(e as Error).message.split('\n')[0]}`
           } finally {
             if (isDown) down.release()
+            kind.release()
           }
           a.window = side.faults[at]
           if (fault.hit !== undefined) a.node = fault.hit

@@ -12,6 +12,8 @@ import { describePlanned } from './schedule.js'
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
 const MARK: Record<string, string> = { lost: '#d64545', duplicated: '#8e44ad', outOfSendOrder: '#e67e22', overwritten: '#7f4f24' }
+/** Marks of an overwritten record (also lost) and of an out-of-order one go on a second row, below lost and duplicated. */
+const MARK_ROW: Record<string, number> = { lost: 0, duplicated: 0, outOfSendOrder: 10, overwritten: 10 }
 
 /** One round's picture: fault rows, then a band per lane. */
 export function roundSvg(r: RoundResult): string {
@@ -48,9 +50,9 @@ export function roundSvg(r: RoundResult): string {
     })
     for (const p of lane.points) {
       const links = p.links.map((l) => `${l.fault} (${l.relation})`).join(', ') || 'no fault'
-      rows.push(`<path d="M${x(p.sendEnd)} ${y + band + 2} l-4 8 h8 z" fill="${MARK[p.anomaly]}" opacity="0.7"><title>${esc(`${p.anomaly}: ${p.id} (key ${p.key}); linked to ${links}`)}</title></path>`)
+      rows.push(`<path d="M${x(p.sendEnd)} ${y + band + 2 + (MARK_ROW[p.anomaly] ?? 0)} l-4 8 h8 z" fill="${MARK[p.anomaly]}" opacity="0.7"><title>${esc(`${p.anomaly}: ${p.id} (key ${p.key}); linked to ${links}`)}</title></path>`)
     }
-    y += band + 12
+    y += band + 22
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${y + 10}" viewBox="0 0 ${W} ${y + 10}" font-family="system-ui,sans-serif" font-size="11">${rows.join('')}</svg>`
 }
