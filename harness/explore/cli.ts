@@ -98,14 +98,18 @@ const owned = await startCluster({ keepRunDir: true }, (l) => console.error(`[cl
   process.exit(3)
 })
 // The first Ctrl-C stops the exploration gracefully; the run's own ending (stop the cluster, exit) waits for a second.
+// One keypress can arrive twice: the terminal signals the process group, and npm passes its own SIGINT on to this
+// process. A SIGINT within a second of the first is that same keypress.
 const hardStop = process.listeners('SIGINT').filter((l) => !before.has(l))
 for (const l of hardStop) process.off('SIGINT', l)
 const stop = new AbortController()
+let firstAt = 0
 process.on('SIGINT', () => {
   if (!stop.signal.aborted) {
+    firstAt = Date.now()
     console.error('[explore] Ctrl-C: healing the faults in force, reading back and reporting what was found so far (Ctrl-C again ends at once)')
     stop.abort()
-  } else for (const l of hardStop) (l as (s: NodeJS.Signals) => void)('SIGINT')
+  } else if (Date.now() - firstAt > 1_000) for (const l of hardStop) (l as (s: NodeJS.Signals) => void)('SIGINT')
 })
 const started = Date.now()
 let report: ExploreReport
