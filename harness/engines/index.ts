@@ -21,7 +21,7 @@ export {
   type LaneStep,
   type Profile,
 } from './lanes.js'
-export { STEADY, failoverThenLoad, steadyRate, underSteadyLoad, type LoadedLane, type SteadyLoad, type SteadyLoadScenario } from './steady.js'
+export { STEADY, failoverThenLoad, startLaneLoad, steadyRate, underSteadyLoad, type LoadedLane, type SteadyLoad, type SteadyLoadScenario } from './steady.js'
 export { burstInto, type Burst, type BurstScenario } from './burst.js'
 export { laneEndpoint, laneSession, loseTheAnswer, warm, withWatermarks, type LostAnswer } from './lost-answer.js'
 export { freshName, readBack, waitForLeadersOff } from './topics.js'

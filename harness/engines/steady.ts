@@ -4,7 +4,7 @@
  * scenario's `during` runs while it is in force, the fault heals, `after` runs, and the load
  * stops. acks=0 has no acknowledgements: for it "acknowledged" means "send resolved".
  */
-import { clientEndpoint } from '../clients/index.js'
+import { clientEndpoint, type ClientEndpoint } from '../clients/index.js'
 import type { Fault } from '../faults/index.js'
 import { startWorkload, type WorkloadRun } from '../workload/index.js'
 import type { Lab } from './lab.js'
@@ -71,24 +71,32 @@ function reach(side: SideBySide, lanes: readonly LoadedLane[], target: (lane: Lo
 const CONCURRENCY = 2
 const callsInFlight = (lane: Lane): number => lane.profile.producer.callsInFlight ?? CONCURRENCY
 
+/**
+ * A lane's load: its profile's producer writing the order keys round-robin at `rate` records per
+ * second, driven as the profile says (records per call, send calls in flight), through `endpoint`.
+ */
+export function startLaneLoad(lane: Lane, endpoint: ClientEndpoint, rate: number, opts: { durationMs?: number; drainTimeoutMs: number }): WorkloadRun {
+  return startWorkload({
+    endpoint,
+    topic: lane.topic,
+    client: lane.profile.client,
+    producer: lane.profile.producer,
+    keys: ORDER_KEYS,
+    rate,
+    batchSize: lane.profile.producer.recordsPerCall ?? 1,
+    concurrency: callsInFlight(lane),
+    ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
+    drainTimeoutMs: opts.drainTimeoutMs,
+  })
+}
+
 export async function underSteadyLoad(lab: Lab, s: SteadyLoadScenario): Promise<Outcome> {
   const cluster = lab.cluster
   const side = await lab.lanes(s)
   const rate = steadyRate(side.lanes.length)
   const lanes: LoadedLane[] = side.lanes.map((lane) => ({
     ...lane,
-    workload: startWorkload({
-      endpoint: clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }),
-      topic: lane.topic,
-      client: lane.profile.client,
-      producer: lane.profile.producer,
-      keys: ORDER_KEYS,
-      rate,
-      batchSize: lane.profile.producer.recordsPerCall ?? 1,
-      concurrency: callsInFlight(lane),
-      durationMs: 120_000,
-      drainTimeoutMs: 15_000,
-    }),
+    workload: startLaneLoad(lane, clientEndpoint(cluster, { clientId: `${lane.variant}-${lane.topic}` }), rate, { durationMs: 120_000, drainTimeoutMs: 15_000 }),
   }))
   const load: SteadyLoad = {
     cluster,

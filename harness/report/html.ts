@@ -6,9 +6,10 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
  * One self-contained HTML page: the matrix, then one timeline picture per scenario, drawn as SVG
  * in the browser from the data embedded in the page (no network, no external script):
  * acknowledged / unknown / failed sends per time bin, fault windows shaded, node actions and
- * leader changes marked, and lost and duplicated records marked at their send time.
+ * leader changes marked, and lost and duplicated records marked at their send time. `sections`
+ * (HTML saved by other engines for this run, e.g. an exploration's timeline) go before the pictures.
  */
-export function reportHtml(rows: readonly ScenarioResult[], title = 'Kafka producer durability'): string {
+export function reportHtml(rows: readonly ScenarioResult[], title = 'Kafka producer durability', sections: readonly string[] = []): string {
   const data = JSON.stringify(rows).replace(/</g, '\\u003c')
   const matrix = rows
     .map(
@@ -32,6 +33,7 @@ svg text{font:11px system-ui,sans-serif}
 ${matrix}
 </tbody></table>
 <p class="legend"><span><i class="sw" style="background:#3a9d4a"></i>acknowledged</span><span><i class="sw" style="background:#b8b8b8"></i>unknown</span><span><i class="sw" style="background:#d64545"></i>failed</span><span><i class="sw" style="background:#f3c26b;opacity:.45"></i>fault in force</span><span>▼ lost (red) / duplicated (purple) record, at its send</span><span>| node action · leader change (blue)</span></p>
+${sections.join('\n')}
 <div id="timelines"></div>
 <script id="data" type="application/json">${data}</script>
 <script>

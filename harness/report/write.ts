@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { clientTableMarkdown } from './clients.js'
 import { reportHtml } from './html.js'
@@ -46,7 +46,14 @@ export function writeReport(rows: readonly ScenarioResult[], dir = reportsDir())
   const gate = loadGateVerdicts(dir)
   const md = reportMarkdown(rows, undefined, gate ? verdictTableMarkdown(gate.verdicts) : undefined)
   writeFileSync(out.markdown, md)
-  writeFileSync(out.html, reportHtml(rows))
+  writeFileSync(out.html, reportHtml(rows, undefined, loadSections(dir)))
   if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${md}\n`)
   return out
+}
+
+/** HTML sections engines saved for this run's report under reports/sections/ (an exploration's timeline: harness/explore/files.ts), by file name. */
+export function loadSections(dir = reportsDir()): string[] {
+  const at = join(dir, 'sections')
+  if (!existsSync(at)) return []
+  return readdirSync(at).filter((f) => f.endsWith('.html')).sort().map((f) => readFileSync(join(at, f), 'utf8'))
 }

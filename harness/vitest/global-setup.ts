@@ -18,7 +18,7 @@ declare module 'vitest' {
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const log = (l: string) => console.log(`[cluster] ${l}`)
-  rmSync(join(reportsDir(), 'results'), { recursive: true, force: true })
+  for (const saved of ['results', 'sections']) rmSync(join(reportsDir(), saved), { recursive: true, force: true })
   const owned = await startCluster({ keepRunDir: true }, log)
   project.provide('cluster', owned.cluster.descriptor)
   return async () => {

@@ -2,18 +2,7 @@
  * Key corpora for the hashing tests: deterministic (seeded), so a failure names keys that can be
  * produced again.
  */
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same keys on every run. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng as seededRandom } from '../../harness/explore/prng.js'
 
 export type KeyKind = 'empty' | 'ascii' | 'utf8' | 'binary'
 

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'vitest'
+import type { ExploreReport } from '../../harness/explore/explore.js'
+import type { RoundResult } from '../../harness/explore/run.js'
+import { drawSchedule } from '../../harness/explore/schedule.js'
+import { exploreHtml } from '../../harness/explore/timeline.js'
+
+const t0 = 1_000_000
+const schedule = drawSchedule(2604, 24_000)
+const counts = { absent: 1, lost: 1, duplicated: 0, overwritten: 1, reordered: 0, outOfSendOrder: 0, phantom: 0, keySplit: 0, failedButWritten: 0, unknownWritten: 0, unknownAbsent: 0 }
+const round: RoundResult = {
+  schedule,
+  t0,
+  endedAt: t0 + 26_000,
+  faults: schedule.faults.map((planned, i) =>
+    i === 2 ? { planned, skipped: 'HarnessError: no follower to aim at' } : { planned, node: 1, window: { name: planned.kind, description: `${planned.id} on node 1`, appliedAt: t0 + planned.atMs, healedAt: t0 + planned.atMs + planned.forMs } },
+  ),
+  lanes: [
+    {
+      lane: 'acks1',
+      acks: 1,
+      totals: { sent: 3, acknowledged: 3, failed: 0, unknown: 0, read: 2 },
+      counts,
+      timeline: { t0, binMs: 1_000, bins: [{ ok: 2, failed: 0, unknown: 0 }, { ok: 1, failed: 0, unknown: 0 }], lost: [], duplicated: [] },
+      points: [{ anomaly: 'lost', id: 'r-2', key: 'order-1', sendStart: t0 + 4_000, sendEnd: t0 + 4_010, links: [{ fault: 'f2', relation: 'before' }] }],
+      attribution: [{ anomaly: 'lost', count: 1, placed: 1, byFault: [{ fault: 'f2', during: 0, after: 0, before: 1 }], unlinked: 0 }],
+    },
+  ],
+  breaks: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', count: 1 }],
+  aborted: false,
+}
+const report: ExploreReport = { seed: 2604, configs: ['acks1'], startedAt: t0, endedAt: t0 + 30_000, rounds: [round], findings: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', round: 0, count: 1 }], aborted: false }
+
+describe('explore: the run timeline', () => {
+  test('a fault row per planned fault (a bar when applied, "skipped" when not), a band per lane, a mark per anomalous record naming its faults', () => {
+    const html = exploreHtml(report, new Map([[report.findings[0] as NonNullable<(typeof report.findings)[0]>, 'reports/explore/r.json']]))
+    expect(html.match(/fill="#f3c26b"/g)).toHaveLength(schedule.faults.length - 1)
+    expect(html).toContain('f3 skipped')
+    expect(html).toContain('lost: r-2 (key order-1); linked to f2 (before)')
+    expect(html).toContain('npm run explore -- --replay reports/explore/r.json')
+    expect(html).toContain('lost 1: f2: 1 acknowledged just before it')
+  })
+})
