@@ -16,9 +16,10 @@ export type Command =
   | { kind: 'cluster-up'; nodes?: number }
   | { kind: 'report'; dir?: string; open: boolean }
   | { kind: 'doctor' }
+  | { kind: 'explore'; args: string[] }
 
-export type CommandName = 'gate' | 'run' | 'cluster' | 'report' | 'doctor'
-const NAMES: readonly CommandName[] = ['gate', 'run', 'cluster', 'report', 'doctor']
+export type CommandName = 'gate' | 'run' | 'cluster' | 'report' | 'doctor' | 'explore'
+const NAMES: readonly CommandName[] = ['gate', 'run', 'cluster', 'report', 'doctor', 'explore']
 
 const EXIT_CODES = `exit codes: 0 kept (every claim held, every test passed), 1 broken (a claim broken or ruled out, a test failed),
             2 invalid input (a bad argument or config), 3 environment (a prerequisite missing, or the harness could not judge)`
@@ -34,6 +35,9 @@ commands:
                                run the suite's stories and assertions, and write the report (default: all)
   cluster up [--nodes N]       boot a cluster to explore by hand: prints its bootstrap and Toxiproxy API; Ctrl-C ends it
   report [dir]                 print the last durability report (default dir: ./reports, or REPORTS_DIR)
+  explore --seed S --minutes M [--config a.json ...]
+                               seeded random fault schedules over every config's lane, a broken claim shrunk to a
+                               minimal replay (docs/exploration.md); explore --replay file.replay.json replays one
   doctor                       check the prerequisites (Node, Java, Maven or the cached Kafka, Go or the cached
                                Toxiproxy, perl, loopback ports), each with its fix
 
@@ -72,6 +76,17 @@ Prints the last durability report (<dir>/durability.md; dir defaults to ./report
 and where its HTML and JSON are; --open also opens the HTML with the desktop's opener (xdg-open, open).
 
 exit codes: 0 printed, 2 invalid input, 3 no report there (run one first: kafka-durability run)`,
+  explore: `usage: kafka-durability explore --seed S --minutes M [--config a.json ...] [--max-down N] [--repeat R] [--shrink-runs N] [--round-seconds S]
+       kafka-durability explore --replay file.replay.json [--repeat R]
+
+Runs every config (default: examples/configs/*.json, in a checkout) as a lane of a continuous keyed
+workload on a cluster of its own, under a fault schedule drawn from the seed (the same seed, the
+same schedule); reconciles each lane per round, attributes each anomaly to the fault windows it
+falls in or follows, shrinks a broken claim's schedule to a minimal replay (JSON and a command) and
+repeats it R times for its reproduction rate. Ctrl-C heals, reads back and reports what was found.
+See docs/exploration.md.
+
+exit codes: 0 every claim kept, 1 a claim broken, 2 invalid input, 3 the exploration could not run`,
   doctor: `usage: kafka-durability doctor
 
 Checks what a native run needs, each with its fix: Node 20+, Java 17+, Kafka's jars cached (else
@@ -156,6 +171,9 @@ export function parseArgs(argv: readonly string[]): Command {
     case 'doctor':
       if (rest.length > 0) unknownFlag('doctor', rest[0] as string)
       return { kind: 'doctor' }
+    case 'explore':
+      // its own parser (harness/explore/cli.ts) checks the options, naming a bad one
+      return { kind: 'explore', args: rest }
   }
 }
 

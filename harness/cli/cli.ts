@@ -72,6 +72,11 @@ async function dispatch(cmd: Command): Promise<number> {
       return clusterUp(cmd.nodes)
     case 'report':
       return report(cmd.dir, cmd.open)
+    case 'explore':
+      // harness/explore/cli.ts is the command itself (npm run explore): it reads process.argv and exits
+      process.argv = [process.argv[0] as string, 'explore', ...cmd.args]
+      await import('../explore/cli.js')
+      return new Promise<never>(() => {})
     case 'doctor': {
       const checks = await doctor()
       console.log(doctorText(checks))

@@ -11,7 +11,7 @@
  *
  * Exit codes: 0 every claim kept; 1 a claim broken; 2 invalid input; 3 the exploration could not run.
  */
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { startCluster } from '../cluster/index.js'
 import { ConfigError } from '../errors.js'
@@ -64,6 +64,7 @@ function parseArgs(argv: readonly string[]): Args {
 const EXAMPLES = 'examples/configs'
 
 function configsOf(files: readonly string[]): GateConfig[] {
+  if (files.length === 0 && !existsSync(EXAMPLES)) throw new ConfigError('--config', `names the gate configs to explore (there is no ${EXAMPLES}/ here to take the examples from): --config a.json --config b.json`)
   const paths = files.length ? files : readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort().map((f) => join(EXAMPLES, f))
   const configs = paths.map((f) => loadGateConfig(f))
   const names = configs.map((c) => c.name)

@@ -42,6 +42,7 @@ describe('kafka-durability: the command line', () => {
     expect(parseArgs(['report'])).toEqual({ kind: 'report', open: false })
     expect(parseArgs(['report', 'out', '--open'])).toEqual({ kind: 'report', dir: 'out', open: true })
     expect(parseArgs(['doctor'])).toEqual({ kind: 'doctor' })
+    expect(parseArgs(['explore', '--seed', '7', '--minutes', '2'])).toEqual({ kind: 'explore', args: ['--seed', '7', '--minutes', '2'] })
     expect(parseArgs(['--version'])).toEqual({ kind: 'version' })
   })
 
@@ -49,7 +50,7 @@ describe('kafka-durability: the command line', () => {
     expect(parseArgs([])).toEqual({ kind: 'help' })
     expect(parseArgs(['--help'])).toEqual({ kind: 'help' })
     expect(parseArgs(['help', 'gate'])).toEqual({ kind: 'help', topic: 'gate' })
-    for (const topic of ['gate', 'run', 'cluster', 'report', 'doctor'] as const) {
+    for (const topic of ['gate', 'run', 'cluster', 'report', 'doctor', 'explore'] as const) {
       expect(parseArgs([topic, '--help'])).toEqual({ kind: 'help', topic })
       expect(HELP[topic]).toMatch(new RegExp(`^usage: kafka-durability ${topic}`))
       expect(HELP[topic]).toMatch(/exit codes: .*2 invalid input/s)
@@ -58,7 +59,7 @@ describe('kafka-durability: the command line', () => {
   })
 
   test('bad input is a ConfigError naming the argument and the fix (exit 2)', () => {
-    expect(refused(['deploy'])).toMatch(/^command: must be one of gate, run, cluster, report, doctor .*got "deploy"/)
+    expect(refused(['deploy'])).toMatch(/^command: must be one of gate, run, cluster, report, doctor, explore .*got "deploy"/)
     expect(refused(['gate'])).toMatch(/^gate <config.json>: needs at least one producer config file/)
     expect(refused(['gate', '--compare'])).toMatch(/^--compare: needs a value/)
     expect(refused(['gate', '--scenarios', ',', 'a.json'])).toMatch(/^--scenarios: needs a comma-separated list/)
