@@ -53,7 +53,7 @@ reports/gate.md and, in GitHub Actions, the step summary).
 
   --compare a,b      gate each config on each named client side by side (lanes <name>@<client>)
   --scenarios a,b    only these scenarios of the battery, by id: leader-kill, replication-cut-kill, lost-answer,
-                     connection-reset, producer-restart (docs/adoption.md); the default is all of them
+                     connection-reset, producer-restart, power-loss-all (docs/adoption.md); the default is all of them
   --verbose          stream vitest's own output too (always kept in reports/gate-vitest.log)
 
 ${EXIT_CODES}`,

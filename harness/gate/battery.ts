@@ -6,7 +6,7 @@
  * never satisfies is that lane's unmet step, never another lane's failure, and a story that fails
  * as a whole is recorded as such, so the stories after it still run.
  */
-import type { Cluster } from '../cluster/index.js'
+import { startCluster, type Cluster, type ClusterSpec, type OwnedCluster } from '../cluster/index.js'
 import { freshName, runStory, type Outcome, type Profile, type Story } from '../engines/index.js'
 import { ConfigError, HarnessError } from '../errors.js'
 import { leaderKilledUnderLoad } from '../../tests/acks/stories/leader-killed-under-load.js'
@@ -14,6 +14,7 @@ import { replicationCutThenKill } from '../../tests/gate/stories/replication-cut
 import { producerRestart } from '../../tests/gate/stories/producer-restart.js'
 import { resetMidProduce } from '../../tests/idempotency/stories/reset-mid-produce.js'
 import { responseLostAfterAppend } from '../../tests/idempotency/stories/response-lost.js'
+import { runCorrelatedPowerLoss } from '../../tests/power-loss/stories/correlated-power-loss.js'
 import { isTransactional, productionProfile, type Claim, type GateConfig } from './config.js'
 import { judgeConfig, type ConfigVerdict, type ScenarioRun } from './verdict.js'
 
@@ -25,7 +26,12 @@ export interface GateScenario {
   story: string
   /** Claims this scenario cannot test for a config, with the reason (e.g. duplicates across producer sessions). */
   exempt?: (c: GateConfig) => Partial<Record<Claim, string>>
-  run: Story
+  /** The configs it gates (default: all); a scenario no config of a run needs is not run. */
+  appliesTo?: (c: GateConfig) => boolean
+  /** Runs on a cluster of its own, started with this spec and stopped after, not on the battery's. */
+  ownCluster?: Partial<ClusterSpec>
+  /** The story, given the configs it gates (their lanes' profiles come in the same order): most need only the profiles. */
+  run: (configs: readonly GateConfig[]) => Story
 }
 
 export const BATTERY: readonly GateScenario[] = [
@@ -33,25 +39,25 @@ export const BATTERY: readonly GateScenario[] = [
     id: 'leader-kill',
     name: 'leader kill under load',
     story: 'SIGKILL the leader while every producer writes at a steady pace; load goes on through the failover and after the old leader is back',
-    run: leaderKilledUnderLoad,
+    run: () => leaderKilledUnderLoad,
   },
   {
     id: 'replication-cut-kill',
     name: 'replication cut, then leader kill',
     story: 'followers cannot fetch from the leader while producers write; the leader is SIGKILLed while they are still in the ISR; a follower that lacks the latest writes takes over',
-    run: replicationCutThenKill,
+    run: () => replicationCutThenKill,
   },
   {
     id: 'lost-answer',
     name: 'response lost after the append',
     story: "the leader writes a send call's records but its answer never reaches the producer; the connection closes and the producer retries (or, never retrying, fails the call)",
-    run: responseLostAfterAppend,
+    run: () => responseLostAfterAppend,
   },
   {
     id: 'connection-reset',
     name: 'connections reset mid-produce',
     story: 'under steady load, answers are held until every call in flight is written, then every connection is reset as it is used; the producers retry into the resets',
-    run: resetMidProduce,
+    run: () => resetMidProduce,
   },
   {
     id: 'producer-restart',
@@ -61,9 +67,28 @@ export const BATTERY: readonly GateScenario[] = [
       isTransactional(c)
         ? {}
         : { noDuplicates: 'idempotence is per producer session: a record resent by a new producer is written again whatever the config; deduplicate downstream by a business id, or write transactionally' },
-    run: producerRestart,
+    run: () => producerRestart,
+  },
+  {
+    id: 'power-loss-all',
+    name: 'power loss of every replica',
+    story: "the power of every node fails at once under steady load (one rack, one zone): each disk drops what was not fsynced, then all come back together; run only for configs whose failureDomain is 'all-replicas', on a cluster of its own whose data dirs are on powerfs (native provider)",
+    appliesTo: (c) => c.failureDomain === 'all-replicas',
+    ownCluster: { powerfs: true, lines: 0 },
+    run: (configs) => async (lab, profiles) =>
+      (await runCorrelatedPowerLoss(lab, profiles.map((profile, i) => ({ profile, topicConfig: topicConfigOf(configs[i] as GateConfig) })))).outcome,
   },
 ]
+
+/** A config's topicConfig as Kafka's topic configs (strings). */
+function topicConfigOf(c: GateConfig): Record<string, string> {
+  return Object.fromEntries(Object.entries(c.topicConfig).map(([k, v]) => [k, String(v)]))
+}
+
+/** The configs of `configs` that `scenario` gates. */
+export function gatedBy(scenario: GateScenario, configs: readonly GateConfig[]): GateConfig[] {
+  return scenario.appliesTo ? configs.filter(scenario.appliesTo) : [...configs]
+}
 
 /**
  * The scenarios of BATTERY with these ids, in the battery's order (a quick gate: GATE_SCENARIOS,
@@ -158,13 +183,19 @@ export async function runBattery(
   if (names.size !== configs.length) throw new HarnessError(`config names must be distinct (a config's name names its lane): ${configs.map((c) => c.name).join(', ')}. Rename one of them`)
   const started = Date.now()
   const scenarios: BatteryRun['scenarios'] = []
-  for (const [index, scenario] of battery.entries()) {
+  const needed = battery.filter((scenario) => gatedBy(scenario, configs).length > 0)
+  for (const [index, scenario] of needed.entries()) {
+    const gated = gatedBy(scenario, configs)
     const progress = (phase: BatteryProgress['phase'], error?: string) =>
-      onProgress({ scenario: scenario.name, index: index + 1, of: battery.length, lanes: configs.length, phase, elapsedMs: Date.now() - started, ...(error ? { error } : {}) })
+      onProgress({ scenario: scenario.name, index: index + 1, of: needed.length, lanes: gated.length, phase, elapsedMs: Date.now() - started, ...(error ? { error } : {}) })
     progress('start')
+    let own: OwnedCluster | undefined
     try {
-      const ids = await transactionalIds(cluster, configs, cluster.nodeIds[0] as number)
-      const outcome = await runStory(cluster, { suite: 'gate', judged: true }, scenario.run, configs.map((c) => profileOf(c, ids.get(c))))
+      if (scenario.ownCluster) own = await startCluster(scenario.ownCluster)
+      const on = own?.cluster ?? cluster
+      const ids = await transactionalIds(on, gated, on.nodeIds[0] as number)
+      const story = scenario.run(gated)
+      const outcome = await runStory(on, { suite: 'gate', judged: true }, story, gated.map((c) => profileOf(c, ids.get(c))))
       for (const lane of outcome.lanes) {
         const r = lane.profile.producer
         // The report states the retry settings each lane ran with (the client's production defaults under the config's own).
@@ -177,7 +208,9 @@ export async function runBattery(
       scenarios.push({ scenario, error })
       progress('failed', error)
       // Leave the cluster as the next scenario expects it.
-      await cluster.heal()
+      if (!own) await cluster.heal()
+    } finally {
+      await own?.stop()
     }
   }
   return { scenarios }
@@ -185,7 +218,7 @@ export async function runBattery(
 
 /** What each scenario gives the judge for one config. */
 export function scenarioRuns(run: BatteryRun, config: GateConfig): ScenarioRun[] {
-  return run.scenarios.map(({ scenario, outcome, error }) => ({
+  return run.scenarios.filter(({ scenario }) => gatedBy(scenario, [config]).length > 0).map(({ scenario, outcome, error }) => ({
     scenario: scenario.name,
     ...(scenario.exempt ? { exempt: scenario.exempt(config) } : {}),
     ...(error !== undefined ? { error } : {}),

@@ -28,6 +28,8 @@ import { ConfigError } from '../errors.js'
 
 export { CLAIMS, parseAcks, type Claim, type Contradiction }
 
+export type FailureDomain = 'node' | 'all-replicas'
+
 export interface GateConfig {
   name: string
   description?: string
@@ -39,6 +41,13 @@ export interface GateConfig {
    */
   producer: ProducerProfile & { acks: -1 | 0 | 1; callsInFlight: number; recordsPerCall: number }
   claims: Record<Claim, boolean>
+  /**
+   * The failure the claims are made against: 'node' (one node at a time: the battery), or
+   * 'all-replicas' (also every replica's power cut at once: the battery's power-loss scenario).
+   */
+  failureDomain: FailureDomain
+  /** Durability settings of the team's topics, given to the lane's topic where they matter (the power-loss scenario). */
+  topicConfig: { 'flush.messages'?: number }
   /** The format it was written in: 'profile', or 'kafkajs' (the first format: `producer` and `send` in kafkajs's names). */
   format: 'profile' | 'kafkajs'
 }
@@ -91,7 +100,10 @@ function fromLegacy(raw: unknown): ProducerProfile {
  */
 export function parseGateConfig(raw: unknown): GateConfig {
   checkAgainst('', raw, (f) => f || '(config)')
-  const r = raw as { name: string; description?: string; client?: ClientName; producer?: object; send?: object; claims: Partial<Record<Claim, boolean>> }
+  const r = raw as {
+    name: string; description?: string; client?: ClientName; producer?: object; send?: object; claims: Partial<Record<Claim, boolean>>
+    failureDomain?: FailureDomain; topicConfig?: GateConfig['topicConfig']
+  }
   const legacy = r.send !== undefined
   const fields = legacy ? legacyFields : producerFields
   const written = legacy ? fromLegacy(r) : parseProfile(r.producer, 'producer')
@@ -105,6 +117,8 @@ export function parseGateConfig(raw: unknown): GateConfig {
     client: client.name as ClientName,
     producer: { ...given, acks, compression: given.compression ?? 'none', callsInFlight: given.callsInFlight ?? 1, recordsPerCall: given.recordsPerCall ?? 1 },
     claims: { noAcknowledgedLoss: r.claims.noAcknowledgedLoss ?? false, noDuplicates: r.claims.noDuplicates ?? false, perKeyOrder: r.claims.perKeyOrder ?? false },
+    failureDomain: r.failureDomain ?? 'node',
+    topicConfig: { ...r.topicConfig },
     format: legacy ? 'kafkajs' : 'profile',
   }
 }

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, onTestFailed, test } from 'vitest'
 import { providerFromEnv, startCluster, type OwnedCluster, type PowerCutReport } from '../../harness/cluster/index.js'
 import { acksProfile, Lab, once, type LaneResult } from '../../harness/engines/index.js'
+import { judgeScenario } from '../../harness/gate/verdict.js'
 import { ResultsCollector } from '../../harness/report/index.js'
-import { laneName, runCorrelatedPowerLoss } from './stories/correlated-power-loss.js'
+import { durabilityLanes, laneName, runCorrelatedPowerLoss } from './stories/correlated-power-loss.js'
 import { leaderPowerLoss } from './stories/leader-power-loss.js'
 
 /**
@@ -40,7 +41,7 @@ describe.skipIf(!NATIVE)('power loss through powerfs (native provider only: FUSE
   const everyNode = once(async () => {
     const l = lab()
     try {
-      return await runCorrelatedPowerLoss(l, [all], ['defaults', 'flush.messages=1'])
+      return await runCorrelatedPowerLoss(l, durabilityLanes([all], ['defaults', 'flush.messages=1']))
     } finally {
       await l.tearDown()
     }
@@ -73,6 +74,20 @@ describe.skipIf(!NATIVE)('power loss through powerfs (native provider only: FUSE
     expect(lane.verdict.totals.acknowledged).toBeGreaterThan(0)
     expect(fault.cuts.every((c) => fsyncsOf(c, lane.topic) > 0)).toBe(true)
     expect(lane.verdict).toHaveNoLostAcks()
+  })
+
+  test("(d) the gate's all-replicas claim, judged on these lanes: broken with Kafka's defaults, with the lost records as evidence; kept with flush.messages=1", async () => {
+    watch()
+    const { outcome } = await everyNode()
+    // what the gate's power-loss scenario says of the claim in each lane (judgeScenario: the evidence, before any rule of the options)
+    const judged = (setting: 'defaults' | 'flush.messages=1') =>
+      judgeScenario('noAcknowledgedLoss', { scenario: 'power loss of every replica', lane: outcome.variant(laneName(all, setting)), faults: outcome.faults })
+    const defaults = judged('defaults')
+    expect(defaults.status, defaults.reason).toBe('broken')
+    expect(defaults.count).toBe(outcome.variant(laneName(all, 'defaults')).verdict.anomalies.lost.count)
+    expect(defaults.evidence?.length).toBeGreaterThan(0)
+    const flushed = judged('flush.messages=1')
+    expect(flushed.status, flushed.reason).toBe('kept')
   })
 })
 

@@ -77,7 +77,7 @@ describe('kafka-durability: the command line', () => {
     expect(scenariosNamed(undefined)).toBe(BATTERY)
     expect(scenariosNamed(['lost-answer', 'leader-kill']).map((s) => s.name)).toEqual(['leader kill under load', 'response lost after the append'])
     expect(new Set(BATTERY.map((s) => s.id)).size).toBe(BATTERY.length)
-    expect(() => scenariosNamed(['leader-kil'])).toThrow(/^scenarios: must be ids of the battery's scenarios: leader-kill, replication-cut-kill, lost-answer, connection-reset, producer-restart \(got "leader-kil"\)/)
+    expect(() => scenariosNamed(['leader-kil'])).toThrow(/^scenarios: must be ids of the battery's scenarios: leader-kill, replication-cut-kill, lost-answer, connection-reset, producer-restart, power-loss-all \(got "leader-kil"\)/)
   })
 })
 

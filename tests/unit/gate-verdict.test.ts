@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest'
+import { BATTERY, gatedBy, scenarioRuns } from '../../harness/gate/battery.js'
 import { parseGateConfig, type Claim } from '../../harness/gate/config.js'
 import { verdictTableMarkdown, verdictTableText } from '../../harness/gate/table.js'
 import { judgeConfig, judgeScenario, type ScenarioRun } from '../../harness/gate/verdict.js'
@@ -141,5 +142,33 @@ describe('the gate judges a config over the battery', () => {
     ])
     expect(text).toMatch(/^d \/ noAcknowledgedLoss: contradicts send\.acks=1: .* Shown under "kill": 1 lost\. First evidence: id=a key=k seq=0 ok ack p0@0/m)
     expect(verdictTableMarkdown(vs)).toMatch(/^## Gate: 1 of 2 configs kept their claims\n\n\| config \| gate \| noAcknowledgedLoss \| noDuplicates \| perKeyOrder \|/)
+  })
+})
+
+describe('the failure domain a config claims', () => {
+  const base = { client: 'java', producer: { acks: 'all', idempotent: true }, claims: { noAcknowledgedLoss: true } }
+  const node = parseGateConfig({ name: 'node', ...base })
+  const replicas = parseGateConfig({ name: 'replicas', ...base, failureDomain: 'all-replicas', topicConfig: { 'flush.messages': 1 } })
+  const powerLoss = BATTERY.find((s) => s.id === 'power-loss-all')!
+
+  test("defaults to 'node'; 'all-replicas' and topicConfig are read as given, anything else refused naming the field", () => {
+    expect([node.failureDomain, node.topicConfig]).toEqual(['node', {}])
+    expect([replicas.failureDomain, replicas.topicConfig]).toEqual(['all-replicas', { 'flush.messages': 1 }])
+    expect(() => parseGateConfig({ name: 'x', ...base, failureDomain: 'rack' })).toThrow(/failureDomain: must be one of node or all-replicas .*rack/)
+    expect(() => parseGateConfig({ name: 'x', ...base, topicConfig: { 'flush.messages': 0 } })).toThrow('topicConfig.flush.messages: must be a positive integer (got 0)')
+    expect(() => parseGateConfig({ name: 'x', ...base, topicConfig: { 'flush.ms': 10 } })).toThrow(/topicConfig.flush.ms: unknown option.*flush.messages/)
+  })
+
+  test('the power-loss scenario gates only the configs claiming all replicas; every other scenario gates every config', () => {
+    expect(gatedBy(powerLoss, [node, replicas])).toEqual([replicas])
+    for (const s of BATTERY.filter((x) => x !== powerLoss)) expect(gatedBy(s, [node, replicas])).toEqual([node, replicas])
+  })
+
+  test("a config is judged only on the scenarios that gate it: the power loss's failure does not touch a 'node' config", () => {
+    const run = { scenarios: [{ scenario: powerLoss, error: 'HarnessError: powerfs needs the native provider' }] }
+    expect(scenarioRuns(run, node)).toEqual([])
+    const judged = judgeConfig(replicas, scenarioRuns(run, replicas)).claims[0]!
+    expect(judged.status).toBe('unknown')
+    expect(judged.reason).toMatch(/power loss of every replica: the scenario could not run: HarnessError: powerfs needs the native provider/)
   })
 })

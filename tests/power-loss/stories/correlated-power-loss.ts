@@ -28,14 +28,27 @@ export interface CorrelatedOutcome {
   fault: PowerLoss
 }
 
-/** One lane per (profile, setting), one power cut of every node. Needs a cluster started with powerfs. */
-export async function runCorrelatedPowerLoss(lab: Lab, profiles: readonly Profile[], settings: readonly TopicDurability[]): Promise<CorrelatedOutcome> {
+/** A lane of the story: a producer profile and the configs of its topic. */
+export interface DurabilityLane {
+  profile: Profile
+  topicConfig: Readonly<Record<string, string>>
+}
+
+/** One lane per (profile, setting), each named laneName(profile, setting). */
+export function durabilityLanes(profiles: readonly Profile[], settings: readonly TopicDurability[]): DurabilityLane[] {
+  return profiles.flatMap((p) => settings.map((setting) => ({ profile: { ...p, variant: laneName(p, setting) }, topicConfig: TOPIC_CONFIGS[setting] })))
+}
+
+/**
+ * One power cut of every node under the lanes' steady load (the test: durabilityLanes; the gate:
+ * one lane per config, its topicConfig). Needs a cluster started with powerfs.
+ */
+export async function runCorrelatedPowerLoss(lab: Lab, lanesOf: readonly DurabilityLane[]): Promise<CorrelatedOutcome> {
   const cluster = lab.cluster
-  const lanesOf = profiles.flatMap((p) => settings.map((setting) => ({ setting, profile: { ...p, variant: laneName(p, setting) } })))
   const side = await lab.lanes({ scenario: 'power loss of every replica at once', profiles: lanesOf.map((l) => l.profile) })
   const admin = await cluster.admin()
   for (const [i, lane] of side.lanes.entries()) {
-    const configEntries = Object.entries(TOPIC_CONFIGS[lanesOf[i]?.setting ?? 'defaults']).map(([name, value]) => ({ name, value }))
+    const configEntries = Object.entries(lanesOf[i]?.topicConfig ?? {}).map(([name, value]) => ({ name, value }))
     if (!configEntries.length) continue
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2 /* TOPIC */, name: lane.topic, configEntries }] })
     await waitFor(`${lane.topic} to have ${JSON.stringify(configEntries)}`, async () => {
