@@ -14,7 +14,7 @@ export { FOLLOW_MAIN }
 //  - lifecycle: runs of their own (small clusters, the suite's commands) ended in each way a run
 //               ends, with nothing of them left after; no shared cluster.
 export default defineConfig({
-  // `kafka-durability/<entry>` in the repo's own files (tests/examples) is the source module behind that entry.
+  // `kafka-durability/<entry>` in the repo's own files (examples/team-repo, typechecked here) is the source module behind that entry.
   resolve: { alias: publicEntries().map((e) => ({ find: new RegExp(`^${e.specifier}$`), replacement: resolve(import.meta.dirname, e.source) })) },
   test: {
     globals: true,

@@ -23,4 +23,5 @@ function walk(dir: string): void {
   }
 }
 walk(join(root, 'harness'))
+walk(join(root, 'native')) // powerfs's Go sources: setup builds it from dist/native/powerfs (harness/runtime/powerfs.ts)
 console.log(`[build] ${copied.length} assets copied to dist/: ${copied.join(', ')}`)
