@@ -23,13 +23,13 @@
  * of ours left behind. Only 127.0.0.1 is ever matched.
  */
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { HarnessError, ProcessFailedError, RuntimeRequirementError } from '../errors.js'
-import { isAlive, readPid, signal, tail, waitExit } from './process.js'
+import { HarnessError, RuntimeRequirementError } from '../errors.js'
+import { isAlive, readPid, signal, spawnWatcher, waitExit } from './process.js'
 import type { ClusterDescriptor, NodeDescriptor } from './types.js'
-import { AbortError, waitFor } from './wait.js'
+import { waitFor } from './wait.js'
 
 const WARDEN = join(dirname(fileURLToPath(import.meta.url)), 'partition-warden.pl')
 /** nft (1.0.x) resolves a `socket cgroupv2` path under this folder. */
@@ -133,23 +133,7 @@ export async function preparePartitions(mode: PartitionMode, run: { runId: strin
 }
 
 async function startWarden(lifeline: string, p: Extract<Partitions, { available: true }>): Promise<void> {
-  rmSync(p.wardenPidFile, { force: true })
-  const log = openSync(p.wardenLog, 'a')
-  const child = spawn(WARDEN, [lifeline, p.wardenPidFile, p.table, p.cgroup], { detached: true, stdio: ['ignore', log, log] })
-  child.unref()
-  closeSync(log)
-  let exitCode: number | string | null | undefined
-  child.once('exit', (code) => (exitCode = code))
-  child.once('error', (e) => (exitCode = e.message))
-  await waitFor(
-    `the partition warden to watch the lifeline (pid file ${p.wardenPidFile})`,
-    () => {
-      if (existsSync(p.wardenPidFile)) return readPid(p.wardenPidFile)
-      if (exitCode !== undefined) throw new AbortError(new ProcessFailedError('the partition warden', p.wardenLog, tail(p.wardenLog), `it exited with ${exitCode}`))
-      throw new Error('no pid file yet')
-    },
-    { timeoutMs: 10_000 },
-  )
+  await spawnWatcher({ what: 'the partition warden', command: WARDEN, args: [lifeline, p.wardenPidFile, p.table, p.cgroup], pidFile: p.wardenPidFile, logFile: p.wardenLog, timeoutMs: 10_000 })
 }
 
 /** The cgroup folder node `id` starts in, when partitions are available. */

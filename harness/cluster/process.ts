@@ -133,6 +133,32 @@ export interface TetheredSpec {
   cgroup?: string
 }
 
+
+/**
+ * Starts a watcher of the owner's lifeline (the containers reaper, the partition warden): detached,
+ * in a session of its own so a terminal's Ctrl-C does not reach it, its output appended to
+ * `logFile`; resolves with its pid once it has written `pidFile` (it watches the lifeline then),
+ * and fails with its log's tail if it exits first.
+ */
+export async function spawnWatcher(spec: { what: string; command: string; args: string[]; pidFile: string; logFile: string; cwd?: string; timeoutMs: number }): Promise<number> {
+  rmSync(spec.pidFile, { force: true })
+  const log = openSync(spec.logFile, 'a')
+  const child = spawn(spec.command, spec.args, { detached: true, stdio: ['ignore', log, log], ...(spec.cwd ? { cwd: spec.cwd } : {}) })
+  child.unref()
+  closeSync(log)
+  let exitCode: number | string | null | undefined
+  child.once('exit', (code) => (exitCode = code))
+  child.once('error', (e) => (exitCode = e.message))
+  return waitFor(
+    `${spec.what} to watch the lifeline (pid file ${spec.pidFile})`,
+    () => {
+      if (existsSync(spec.pidFile)) return readPid(spec.pidFile)
+      if (exitCode !== undefined) throw new AbortError(new ProcessFailedError(spec.what, spec.logFile, tail(spec.logFile), `it exited with ${exitCode}`))
+      throw new Error('no pid file yet')
+    },
+    { timeoutMs: spec.timeoutMs },
+  )
+}
 /**
  * Starts a tethered process in its own session (a Ctrl-C to the terminal reaches the owner, not
  * the cluster, whose processes then die through the lifeline) and returns its pid once written.
