@@ -172,7 +172,7 @@ export function parseArgs(argv: readonly string[]): Command {
       if (rest.length > 0) unknownFlag('doctor', rest[0] as string)
       return { kind: 'doctor' }
     case 'explore':
-      // its own parser (harness/explore/cli.ts) checks the options, naming a bad one
+      // its own parser (harness/explore/command.ts) checks the options, naming a bad one
       return { kind: 'explore', args: rest }
   }
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { spawn } from 'node:child_process'
 import { startCluster } from '../cluster/index.js'
 import { ConfigError } from '../errors.js'
+import { exploreCommand } from '../explore/command.js'
 import { reportsDir } from '../report/store.js'
 import { PACKAGE_VERSION } from '../runtime/package.js'
 import { HELP, parseArgs, type Area, type Command } from './args.js'
@@ -73,10 +74,7 @@ async function dispatch(cmd: Command): Promise<number> {
     case 'report':
       return report(cmd.dir, cmd.open)
     case 'explore':
-      // harness/explore/cli.ts is the command itself (npm run explore): it reads process.argv and exits
-      process.argv = [process.argv[0] as string, 'explore', ...cmd.args]
-      await import('../explore/cli.js')
-      return new Promise<never>(() => {})
+      return exploreCommand(cmd.args)
     case 'doctor': {
       const checks = await doctor()
       console.log(doctorText(checks))

@@ -46,6 +46,12 @@ describe('kafka-durability: the command line', () => {
     expect(parseArgs(['--version'])).toEqual({ kind: 'version' })
   })
 
+  test('explore refuses a bad option with exit 2 before it starts anything', async () => {
+    const { cli } = await import('../../harness/cli/cli.js')
+    expect(await cli(['explore', '--seed', '7', '--frobnicate', '1'])).toBe(EXIT.invalidInput)
+    expect(await cli(['explore', '--minutes', '1'])).toBe(EXIT.invalidInput)
+  })
+
   test('--help on the program and on each command, whatever else is given', () => {
     expect(parseArgs([])).toEqual({ kind: 'help' })
     expect(parseArgs(['--help'])).toEqual({ kind: 'help' })
