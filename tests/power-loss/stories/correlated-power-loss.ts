@@ -10,11 +10,13 @@
  * from every replica: lost, and its offsets handed to the records written after the restart.
  * `runCorrelatedPowerLoss` is the story for a given set of profiles and settings (the gate's hook).
  */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { clientEndpoint } from '../../../harness/clients/index.js'
 import { waitFor } from '../../../harness/cluster/index.js'
-import { ORDER_KEYS, STEADY, steadyRate, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
+import { STEADY, startLaneLoad, steadyRate, type Lab, type Outcome, type Profile } from '../../../harness/engines/index.js'
 import { powerLossAll, type PowerLoss } from '../../../harness/faults/index.js'
-import { startWorkload, type WorkloadRun } from '../../../harness/workload/index.js'
+import type { WorkloadRun } from '../../../harness/workload/index.js'
 
 /** A lane's topic durability: Kafka's defaults, or an fsync per append (topic config flush.messages=1). */
 export type TopicDurability = 'defaults' | 'flush.messages=1'
@@ -59,9 +61,12 @@ export async function runCorrelatedPowerLoss(lab: Lab, lanesOf: readonly Durabil
     }, { timeoutMs: 15_000 })
   }
   const rate = steadyRate(side.lanes.length)
-  const loads: WorkloadRun[] = side.lanes.map((lane) =>
-    startWorkload({ endpoint: clientEndpoint(cluster, { clientId: lane.topic }), topic: lane.topic, producer: lane.profile.producer, keys: ORDER_KEYS, rate, concurrency: 2, durationMs: 120_000, drainTimeoutMs: 15_000 }),
-  )
+  // Opt-in diagnostic: KD_POWERLOSS_DIAG=<folder> keeps each lane's client log and ledger there.
+  const diag = process.env.KD_POWERLOSS_DIAG
+  if (diag) mkdirSync(diag, { recursive: true })
+  const endpointOf = (topic: string) => ({ ...clientEndpoint(cluster, { clientId: topic }), ...(diag ? { logDir: diag } : {}) })
+  // Each lane's own client, records per call and calls in flight (a gate config's, or the steady engine's defaults).
+  const loads: WorkloadRun[] = side.lanes.map((lane) => startLaneLoad(lane, endpointOf(lane.topic), rate, { durationMs: 120_000, drainTimeoutMs: 15_000 }))
   const fault = powerLossAll()
   const acked = (w: WorkloadRun) => w.progress().acknowledged
   const reach = (what: string, target: (w: WorkloadRun) => number) =>
@@ -78,5 +83,6 @@ export async function runCorrelatedPowerLoss(lab: Lab, lanesOf: readonly Durabil
     for (const w of loads) w.stop()
   }
   const ledgers = await Promise.all(loads.map((w) => w.done))
+  if (diag) for (const l of ledgers) writeFileSync(join(diag, `${l.topic}.ledger.json`), JSON.stringify({ runDir: cluster.descriptor.runDir, ...l }))
   return { outcome: await side.settle(ledgers.map((ledger) => ({ ledger }))), fault }
 }
