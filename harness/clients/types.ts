@@ -92,6 +92,12 @@ export interface ClientSpec {
 
 /** A claim a producer config can make (the gate's vocabulary). */
 export type Claim = 'noAcknowledgedLoss' | 'noDuplicates' | 'perKeyOrder'
+
+/**
+ * The failure a config's claims are made against: 'node' (one node at a time), or 'all-replicas'
+ * (also every replica's power cut at once).
+ */
+export type FailureDomain = 'node' | 'all-replicas'
 export const CLAIMS: readonly Claim[] = ['noAcknowledgedLoss', 'noDuplicates', 'perKeyOrder']
 
 /** A claim that the options themselves rule out: reported as an error naming the field. */
@@ -121,9 +127,10 @@ export interface ClientAdapter {
   productionRetry(profile: ProducerProfile): RetrySettings
   /**
    * Claims the options rule out for this client, before any fault: each a mechanism the suite
-   * has shown on a real broker. Messages name fields through `name`.
+   * has shown on a real broker, against the failures the claims are made for (`domain`, default
+   * 'node'). Messages name fields through `name`.
    */
-  contradictions(profile: ProducerProfile, claims: Readonly<Record<Claim, boolean>>, name?: FieldNamer): Contradiction[]
+  contradictions(profile: ProducerProfile, claims: Readonly<Record<Claim, boolean>>, name?: FieldNamer, domain?: FailureDomain): Contradiction[]
   /** A producer for `spec.topic`; validates the profile first (ConfigError). */
   create(spec: ClientSpec): ProducerClient
   /** The options the client runs a profile with, as data, for the ledger's settings. */

@@ -218,12 +218,44 @@ export async function runBattery(
 
 /** What each scenario gives the judge for one config. */
 export function scenarioRuns(run: BatteryRun, config: GateConfig): ScenarioRun[] {
-  return run.scenarios.filter(({ scenario }) => gatedBy(scenario, [config]).length > 0).map(({ scenario, outcome, error }) => ({
-    scenario: scenario.name,
-    ...(scenario.exempt ? { exempt: scenario.exempt(config) } : {}),
-    ...(error !== undefined ? { error } : {}),
-    ...(outcome ? { lane: outcome.variant(config.name), faults: outcome.faults } : {}),
-  }))
+  return run.scenarios.filter(({ scenario }) => gatedBy(scenario, [config]).length > 0).map(({ scenario, outcome, error }) => {
+    const lane = outcome?.variant(config.name)
+    const otherwise = lane === undefined ? undefined : ranOtherwise(config, lane.ledger.settings)
+    return {
+      scenario: scenario.name,
+      ...(scenario.exempt ? { exempt: scenario.exempt(config) } : {}),
+      ...(error !== undefined ? { error } : {}),
+      ...(otherwise !== undefined ? { error: `HarnessError: ${otherwise}` } : lane && outcome ? { lane, faults: outcome.faults } : {}),
+    }
+  })
+}
+
+/**
+ * Why a lane's producer did not run as its config says, or undefined. The ledger's settings are
+ * written by the producer session that sent the lane's records, so they name the client and the
+ * profile really used: a story that drove the lane with another client or producer than the
+ * config's would otherwise have its lane judged as that config (a harness bug, not a verdict).
+ * A lane of several producer sessions (a restart) is checked session by session.
+ */
+export function ranOtherwise(config: GateConfig, settings: Record<string, unknown>): string | undefined {
+  const sessions = Array.isArray(settings.merged) ? (settings.merged as Record<string, unknown>[]) : [settings]
+  const meant = profileOf(config).producer as unknown as Record<string, unknown>
+  for (const s of sessions) {
+    if (s.client !== config.client) return `the lane of ${config.name} ran on the client ${JSON.stringify(s.client)}, not its config's ${JSON.stringify(config.client)}: the scenario did not give the lane's client to its producer`
+    const ran = (s.profile ?? {}) as Record<string, unknown>
+    for (const [field, value] of Object.entries(meant)) {
+      if (field === 'transactionalId' || canonical(ran[field]) === canonical(value)) continue
+      return `the lane of ${config.name} ran with producer ${field}=${JSON.stringify(ran[field])}, not its config's ${JSON.stringify(value)}: the scenario did not give the lane's profile to its producer`
+    }
+  }
+  return undefined
+}
+
+/** JSON with every object's keys sorted: equal for equal values whatever order their keys were set in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_key, x: unknown) =>
+    x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x,
+  ) ?? 'undefined'
 }
 
 /** Every config's verdict over one battery run. */

@@ -23,12 +23,10 @@ import { readFileSync } from 'node:fs'
 import { adapterFor, DEFAULT_CLIENT, type ClientName } from '../clients/registry.js'
 import { parseAcks, parseProfile, producerFields, type FieldNamer, type ProducerProfile, type ProfileField, type RetrySettings } from '../clients/profile.js'
 import { checkAgainst } from '../clients/schema.js'
-import { CLAIMS, type Claim, type ClientAdapter, type Contradiction } from '../clients/types.js'
+import { CLAIMS, type Claim, type ClientAdapter, type Contradiction, type FailureDomain } from '../clients/types.js'
 import { ConfigError } from '../errors.js'
 
-export { CLAIMS, parseAcks, type Claim, type Contradiction }
-
-export type FailureDomain = 'node' | 'all-replicas'
+export { CLAIMS, parseAcks, type Claim, type Contradiction, type FailureDomain }
 
 export interface GateConfig {
   name: string
@@ -153,7 +151,7 @@ export function isTransactional(c: GateConfig): boolean {
  * the gate whatever the battery shows.
  */
 export function contradictions(c: GateConfig): Contradiction[] {
-  return adapterOf(c).contradictions(c.producer, c.claims, fieldsOf(c))
+  return adapterOf(c).contradictions(c.producer, c.claims, fieldsOf(c), c.failureDomain)
 }
 
 export function loadGateConfig(file: string): GateConfig {

@@ -60,6 +60,18 @@ describe("a team's producer config", () => {
     expect(loss({ idempotent: false })).toEqual([])
   })
 
+  test("claimed against every replica's power, a kafkajs idempotent producer cannot rule out a give-up, whatever its retries", () => {
+    const neverGivesUp = { name: 'x', producer: { idempotent: true, retry: { retries: Number.MAX_SAFE_INTEGER } }, send: { acks: 'all' }, claims: { noAcknowledgedLoss: true } }
+    expect(contradictions(parseGateConfig(neverGivesUp))).toEqual([])
+    const allReplicas = contradictions(parseGateConfig({ ...neverGivesUp, failureDomain: 'all-replicas', topicConfig: { 'flush.messages': 1 } }))
+    expect(allReplicas.map((c) => c.message)).toEqual([
+      expect.stringMatching(/^contradicts producer\.idempotent=true with failureDomain "all-replicas", whatever producer\.retry\.retries is: .*broker pool gives up.*reuses them/),
+    ])
+    // the Java client's producer has no such limit: its claim stands for the scenario to judge
+    const java = parseGateConfig({ name: 'j', client: 'java', producer: { acks: 'all', idempotent: true }, claims: { noAcknowledgedLoss: true }, failureDomain: 'all-replicas', topicConfig: { 'flush.messages': 1 } })
+    expect(contradictions(java)).toEqual([])
+  })
+
   const claimsAll = { noAcknowledgedLoss: true, noDuplicates: true, perKeyOrder: true }
   const ruledOut = (producer: object, send: object) => contradictions(parseGateConfig({ name: 'x', producer, send, claims: claimsAll })).map((c) => c.field)
   test.each([

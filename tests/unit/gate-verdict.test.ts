@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { BATTERY, gatedBy, scenarioRuns } from '../../harness/gate/battery.js'
+import { BATTERY, gatedBy, profileOf, ranOtherwise, scenarioRuns } from '../../harness/gate/battery.js'
 import { parseGateConfig, type Claim } from '../../harness/gate/config.js'
 import { verdictTableMarkdown, verdictTableText } from '../../harness/gate/table.js'
 import { judgeConfig, judgeScenario, type ScenarioRun } from '../../harness/gate/verdict.js'
@@ -170,5 +170,36 @@ describe('the failure domain a config claims', () => {
     const judged = judgeConfig(replicas, scenarioRuns(run, replicas)).claims[0]!
     expect(judged.status).toBe('unknown')
     expect(judged.reason).toMatch(/power loss of every replica: the scenario could not run: HarnessError: powerfs needs the native provider/)
+  })
+})
+
+describe("a lane is judged as its config only if it ran as its config", () => {
+  const java = parseGateConfig({ name: 'ledger', client: 'java', producer: { acks: 'all', idempotent: true }, claims: { noAcknowledgedLoss: true } })
+  const ran = (client: string, producer: object) => ({ client, profile: producer })
+
+  test("the ledger's client and producer profile are the config's: judged", () => {
+    expect(ranOtherwise(java, ran('java', { ...profileOf(java).producer }))).toBeUndefined()
+    // a transactional.id is the scenario's own; key order does not matter
+    const reordered = Object.fromEntries(Object.entries({ ...profileOf(java).producer, transactionalId: 'gate-1' }).reverse())
+    expect(ranOtherwise(java, ran('java', reordered))).toBeUndefined()
+  })
+
+  test('another client, or a field the story changed, is a harness error naming it, for every session of a restart', () => {
+    expect(ranOtherwise(java, ran('kafkajs', profileOf(java).producer))).toMatch(/the lane of ledger ran on the client "kafkajs", not its config's "java"/)
+    expect(ranOtherwise(java, ran('java', { ...profileOf(java).producer, idempotent: false }))).toMatch(/ran with producer idempotent=false, not its config's true/)
+    const merged = { merged: [ran('java', profileOf(java).producer), ran('kafkajs', profileOf(java).producer)] }
+    expect(ranOtherwise(java, merged)).toMatch(/ran on the client "kafkajs"/)
+  })
+
+  test('the scenario then judges nothing for that config: its claims are unknown, with the reason', () => {
+    const scenario = BATTERY[0]!
+    const mislabelled = { ...lane([ack('a', 0, 0)], [rec(0, 0, 'a')]), variant: 'ledger' }
+    mislabelled.ledger = { ...mislabelled.ledger, settings: ran('kafkajs', profileOf(java).producer) }
+    const outcome = { variant: () => mislabelled, faults: [FAULT] } as unknown as NonNullable<Parameters<typeof scenarioRuns>[0]['scenarios'][number]['outcome']>
+    const [r] = scenarioRuns({ scenarios: [{ scenario, outcome }] }, java)
+    expect(r!.lane).toBeUndefined()
+    expect(r!.error).toMatch(/^HarnessError: the lane of ledger ran on the client "kafkajs"/)
+    const judged = judgeConfig(java, [r!]).claims[0]!
+    expect(judged.status).toBe('unknown')
   })
 })
