@@ -126,18 +126,24 @@ export function synthesize(n: number, shape: IdShape): Synthetic {
     const roll = (i * 7919) % 1000
     const outcome = roll === 1 ? 'failed' : roll === 2 || roll === 3 ? 'unknown' : 'ok'
     const written = outcome === 'ok' || roll === 3
-    const offset = perPartition[partition]!.length
+    const offset = entryOf[partition]!.length
     entries[i] = {
       id: idOf(i), key, seq: seqs[k]!++, n: i, call: i, start, end: start + 5, outcome,
       partition: outcome === 'ok' ? partition : null, offset: outcome === 'ok' ? offset : null, attempts: 1,
     }
     if (outcome === 'failed') failed++
     if (outcome === 'unknown') unknown++
-    // a fresh, flat string, as the reader's Buffer.toString() produces, not the ledger's
-    const id = Buffer.from(logIdOf(i), 'latin1').toString('latin1')
-    if (written) {
-      perPartition[partition]!.push({ partition, offset, key, id, timestamp: start + 1, headers })
-      entryOf[partition]!.push(i)
+    if (written) entryOf[partition]!.push(i)
+  }
+  // The log's records (and their ids: fresh, flat strings, as the reader's Buffer.toString() makes
+  // them, not the ledger's) are made partition by partition, as the reader makes them: it decodes a
+  // fetched batch of one partition at a time, so a partition's records lie together in memory.
+  const logIds = Array.from({ length: n }, (_, i) => logIdOf(i))
+  for (let partition = 0; partition < PARTITIONS; partition++) {
+    for (const i of entryOf[partition]!) {
+      const e = entries[i]!
+      const id = Buffer.from(logIds[i]!, 'latin1').toString('latin1')
+      perPartition[partition]!.push({ partition, offset: perPartition[partition]!.length, key: e.key, id, timestamp: e.start + 1, headers })
     }
   }
   const p0 = perPartition[0]!

@@ -9,7 +9,7 @@
  * reconcile to the next. Each input object is read in one pass where possible: touching millions
  * of scattered objects, not arithmetic, is what costs.
  */
-import { type Arena, columns } from './arena.js'
+import { columns } from './arena.js'
 import { IdIndex, sampleHash } from './id-index.js'
 import type { LedgerEntryLike, LedgerLike, LogLike, LogRecordLike } from './types.js'
 
@@ -85,6 +85,37 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const m = records.length
 
   columns.begin()
+  // The log's positions, in one pass over its records; their ids are kept for the passes below.
+  const logPartition = columns.int32(m)
+  const logOffset = columns.float64(m)
+  const logIds = keptIds(m)
+  let sorted = true
+  for (let i = 0; i < m; i++) {
+    const r = records[i]!
+    const p = r.partition
+    const o = r.offset
+    if ((p | 0) !== p) throw notInt32(i, p)
+    logPartition[i] = p
+    logOffset[i] = o
+    logIds[i] = r.id
+    if (i > 0 && sorted) {
+      const pp = logPartition[i - 1]!
+      if (p < pp || (p === pp && o <= logOffset[i - 1]!)) {
+        if (p === pp && o === logOffset[i - 1]) throw twoAt(p, o)
+        sorted = false
+      }
+    }
+  }
+  const order = sorted ? null : positionOrder(logPartition, logOffset)
+  const partitions = views(logPartition, order, log.partitions ?? [])
+  const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
+  const recordAt = positionIndex(partitions, partitionIndex, logOffset, order)
+
+  // One pass over the ledger. An acknowledged entry whose id is hashed (guessed from the entry
+  // before it) is compared with the record at its position: on a clean log that record holds its
+  // id, and one comparison replaces hashing the record's id and probing. (A workload id is not:
+  // parsing the record's id, in the log's order, costs less than reading the record's id string
+  // in the ledger's order.)
   const idIndex = new IdIndex((x) => entries[x]!.id, n, sampleHash, columns)
   const keyIndex = new Map<string, number>()
   const keys: string[] = []
@@ -94,13 +125,38 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   const end = columns.float64(n)
   const ackPartition = columns.float64(n)
   const ackOffset = columns.float64(n)
-  const occurrences = columns.zeroedInt32(n)
+  const logEntry = columns.int32(m).fill(-1)
   let earliest = Infinity
   let acknowledged = 0
   let failed = 0
+  /** Whether the last id was hashed: then this one likely is too (a guess; either way is exact). */
+  let hashing = false
   for (let x = 0; x < n; x++) {
     const e = entries[x]!
-    idIndex.add(x, e.id)
+    const id = e.id
+    const code = OUTCOME_CODE[e.outcome]
+    outcome[x] = code
+    if (code === OK) acknowledged++
+    else if (code === FAILED) failed++
+    let same: string | null = null
+    if (code === OK && e.partition !== null && e.offset !== null) {
+      ackPartition[x] = e.partition
+      ackOffset[x] = e.offset
+      if (hashing) {
+        const i = recordAt(e.partition, e.offset)
+        // the first entry acknowledged there with the record's id (two with one id: seal throws)
+        if (i >= 0 && logEntry[i] === -1 && logIds[i] === id) {
+          logEntry[i] = x
+          same = logIds[i]!
+        }
+      }
+    } else {
+      ackPartition[x] = -1
+      ackOffset[x] = -1
+    }
+    // An equal string, the record's if it was just compared: a flat string the reader made, cheaper
+    // to read unit by unit than one the producer built by concatenation, and in the cache now.
+    hashing = idIndex.add(x, same ?? id)
     let k = keyIndex.get(e.key)
     if (k === undefined) {
       k = keys.length
@@ -108,72 +164,37 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
       keyIndex.set(e.key, k)
     }
     keyOf[x] = k
-    const code = OUTCOME_CODE[e.outcome]
-    outcome[x] = code
-    if (code === OK) acknowledged++
-    else if (code === FAILED) failed++
-    const acked = code === OK && e.partition !== null && e.offset !== null
-    ackPartition[x] = acked ? e.partition! : -1
-    ackOffset[x] = acked ? e.offset! : -1
     start[x] = e.start
     end[x] = e.end
     if (e.start < earliest) earliest = e.start
   }
-
   idIndex.seal()
-  const firstLog = columns.int32(n).fill(-1)
 
-  // One pass over the records: their entries and positions; and, if they come in position order
-  // (as the reader returns them), each entry's copies and first copy.
-  const logEntry = columns.int32(m)
-  const logPartition = columns.int32(m)
-  const logOffset = columns.float64(m)
-  let sorted = true
-  // where ids are hashed, the entry acknowledged at a record's position is tried first: on a clean
-  // log it holds the record's id, and one comparison replaces hashing the id and probing (workload
-  // ids are not: parsing the record's id reads one string, comparing it with the entry's two)
-  const acked = idIndex.hashed ? ackedAt(ackPartition, ackOffset, columns) : null
-  for (let i = 0; i < m; i++) {
-    const r = records[i]!
-    const id = r.id
-    const p = r.partition
-    const o = r.offset
-    if ((p | 0) !== p) throw notInt32(i, p)
-    const x = id === null ? -1 : idIndex.get(id, acked === null ? -1 : acked.at(p, o))
-    logEntry[i] = x
-    logPartition[i] = p
-    logOffset[i] = o
-    if (i > 0 && sorted) {
-      const pp = logPartition[i - 1]!
-      if (p < pp || (p === pp && o <= logOffset[i - 1]!)) {
-        if (p === pp && o === logOffset[i - 1]) throw twoAt(p, o)
-        sorted = false
-      }
+  // The records whose position did not hold their entry (copies, phantoms, records moved) are
+  // looked up by id; then each entry's copies, and its first in position order.
+  const occurrences = columns.zeroedInt32(n)
+  const firstLog = columns.int32(n).fill(-1)
+  for (let t = 0; t < m; t++) {
+    const i = order === null ? t : order[t]!
+    let x = logEntry[i]!
+    if (x < 0) {
+      const id = logIds[i]
+      x = id === null || id === undefined ? -1 : idIndex.get(id)
+      logEntry[i] = x
     }
     if (x >= 0) {
       if (occurrences[x] === 0) firstLog[x] = i
       occurrences[x]!++
     }
   }
+  logIds.fill(null) // the log's strings are the caller's: keep none of them past this call
 
-  const order = sorted ? null : positionOrder(logPartition, logOffset)
-  if (order !== null) {
-    // first copies in position order, not record order
-    firstLog.fill(-1)
-    for (const i of order) {
-      const x = logEntry[i]!
-      if (x >= 0 && firstLog[x] === -1) firstLog[x] = i
-    }
-  }
   const notable: number[] = []
   for (let x = 0; x < n; x++) {
     const i = firstLog[x]!
     const clean = outcome[x] === OK && occurrences[x] === 1 && logOffset[i] === ackOffset[x] && logPartition[i] === ackPartition[x]
     if (!clean) notable.push(x)
   }
-  const partitions = views(logPartition, order, log.partitions ?? [])
-  const partitionIndex = new Map(partitions.map((v, j) => [v.partition, j]))
-
   let multi: Map<number, number[]> | null = null
   const positionsOf = (x: number): number[] => {
     const count = occurrences[x]!
@@ -195,22 +216,6 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
     return multi.get(x) ?? []
   }
 
-  const recordAt = (partition: number, offset: number): number => {
-    const v = partitionIndex.get(partition)
-    if (v === undefined) return -1
-    let lo = partitions[v]!.begin
-    let hi = partitions[v]!.end - 1
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1
-      const i = order === null ? mid : order[mid]!
-      const o = logOffset[i]!
-      if (o === offset) return i
-      if (o < offset) lo = mid + 1
-      else hi = mid - 1
-    }
-    return -1
-  }
-
   const lowOf = (partition: number): number => {
     const v = partitionIndex.get(partition)
     return v === undefined ? 0 : partitions[v]!.low
@@ -223,69 +228,53 @@ export function buildFacts(ledger: LedgerLike, log: LogLike): Facts {
   }
 }
 
-const MAX_PARTITION = 1 << 16
+/** The ids of the log's records, kept between calls like the arena's columns (emptied after each). */
+const logIdColumn: (string | null | undefined)[] = []
 
-/**
- * Acknowledged positions → entries: the entry the ledger says was written at (partition, offset),
- * the likely holder of the record there. A guess only: the caller compares the ids. A partition
- * whose acknowledged offsets are dense (as a run's are) has a slice of one Int32Array (entry + 1;
- * 0: none), 4 bytes per offset; a sparse one has no slice and gives no guesses.
- */
-class AckedAt {
-  constructor(
-    private readonly slots: Int32Array,
-    /** Per partition: where its slice starts in `slots`, its lowest offset, its length (0: no slice). */
-    private readonly begin: number[],
-    private readonly low: number[],
-    private readonly length: number[],
-  ) {}
-
-  /** The entry acknowledged at (partition, offset), or -1. */
-  at(partition: number, offset: number): number {
-    if (!(partition >= 0 && partition < this.length.length)) return -1
-    const j = offset - this.low[partition]!
-    return j >= 0 && j < this.length[partition]! ? this.slots[this.begin[partition]! + j]! - 1 : -1
-  }
+function keptIds(m: number): (string | null | undefined)[] {
+  while (logIdColumn.length < m) logIdColumn.push(null)
+  return logIdColumn
 }
 
-function ackedAt(ackPartition: Float64Array, ackOffset: Float64Array, arena: Arena): AckedAt {
-  const low: number[] = []
-  const high: number[] = []
-  const count: number[] = []
-  const n = ackPartition.length
-  const usable = (p: number, o: number) => p >= 0 && p < MAX_PARTITION && o >= 0 && Number.isInteger(p) && Number.isInteger(o)
-  for (let x = 0; x < n; x++) {
-    const p = ackPartition[x]!
-    const o = ackOffset[x]!
-    if (!usable(p, o)) continue
-    while (count.length <= p) {
-      low.push(Infinity)
-      high.push(-1)
-      count.push(0)
-    }
-    count[p]!++
-    if (o < low[p]!) low[p] = o
-    if (o > high[p]!) high[p] = o
-  }
-  const begin: number[] = []
-  const length: number[] = []
-  let size = 0
-  count.forEach((c, p) => {
-    const span = high[p]! - low[p]! + 1
-    const dense = c > 0 && span <= 4 * c + 1024
-    begin.push(size)
-    length.push(dense ? span : 0)
-    if (dense) size += span
+/**
+ * (partition, offset) → the log record there, or -1: within a partition's run of positions, its
+ * offset's distance from the run's first offset when offsets are dense (as a partition's are,
+ * but for transaction markers and compaction), else a binary search.
+ */
+function positionIndex(
+  partitions: readonly PartitionView[],
+  partitionIndex: ReadonlyMap<number, number>,
+  logOffset: Float64Array,
+  order: number[] | null,
+): (partition: number, offset: number) => number {
+  const recordOf = (t: number) => (order === null ? t : order[t]!)
+  const first = partitions.map((v) => (v.end > v.begin ? logOffset[recordOf(v.begin)]! : 0))
+  // small partition numbers (every topic's) through an array, others through the map
+  const direct = new Int32Array(Math.min(1 + Math.max(-1, ...partitions.map((v) => v.partition)), 1 << 16)).fill(-1)
+  partitions.forEach((v, j) => {
+    if (v.partition >= 0 && v.partition < direct.length) direct[v.partition] = j
   })
-  const slots = arena.zeroedInt32(size)
-  for (let x = 0; x < n; x++) {
-    const p = ackPartition[x]!
-    const o = ackOffset[x]!
-    if (!usable(p, o)) continue
-    const j = o - low[p]!
-    if (j < length[p]! && slots[begin[p]! + j] === 0) slots[begin[p]! + j] = x + 1
+  return (partition, offset) => {
+    const j = (partition | 0) !== partition ? -1 : partition >= 0 && partition < direct.length ? direct[partition]! : (partitionIndex.get(partition) ?? -1)
+    if (j < 0) return -1
+    const v = partitions[j]!
+    const guess = v.begin + (offset - first[j]!)
+    if (guess >= v.begin && guess < v.end) {
+      const i = recordOf(guess)
+      if (logOffset[i] === offset) return i
+    }
+    let lo = v.begin
+    let hi = v.end - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const i = recordOf(mid)
+      const o = logOffset[i]!
+      if (o === offset) return i
+      if (o < offset) lo = mid + 1
+      else hi = mid - 1
+    }
+    return -1
   }
-  return new AckedAt(slots, begin, low, length)
 }
 
 function notInt32(index: number, partition: number): Error {

@@ -11,8 +11,8 @@
  * A Map keyed by millions of strings costs a few hundred ns per operation (hashing, then a cache
  * miss per bucket, entry and string); the table costs one probe and one comparison.
  *
- * `get` also takes a hint, an entry likely to hold the id (facts.ts: the entry acknowledged at the
- * record's position): its id is compared first, and on a clean log that is the whole lookup.
+ * On a clean log few records are looked up here: facts.ts first compares each hashed entry's id
+ * with the record at its acknowledged position.
  */
 import type { Arena } from './arena.js'
 
@@ -244,8 +244,11 @@ export class IdIndex {
     this.parsed = arena === undefined ? new Float64Array(count) : arena.float64(count) // every element is written by add()
   }
 
-  /** Notes which prefix and number entry x's id has, or its hash. */
-  add(x: number, id: string): void {
+  /**
+   * Notes which prefix and number entry x's id has, or its hash. Returns whether the id was hashed:
+   * then finding it costs hashing an id and probing, else parsing it and one array read.
+   */
+  add(x: number, id: string): boolean {
     const candidates = this.candidates
     let p = -1
     let n = -1
@@ -267,7 +270,7 @@ export class IdIndex {
       }
       if (p < 0) {
         this.parsed[x] = this.hash(id)
-        return
+        return true
       }
     }
     this.last = p
@@ -275,6 +278,7 @@ export class IdIndex {
     const c = candidates[p]!
     c.count++
     if (n > c.max) c.max = n
+    return false
   }
 
   /** Builds the tables (dense prefixes) and the hash table (every other id). Throws if an id occurs twice. */
@@ -359,19 +363,12 @@ export class IdIndex {
     return this.hash === hashId
   }
 
-  /** Whether some ids are in the hash table (after `seal`): then hints pay. */
-  get hashed(): boolean {
-    return this.other !== null
-  }
-
   /**
-   * The entry whose id equals `id`, or -1. `hint` (optional): an entry likely to hold it, tried
-   * first (its id is compared). A table hit needs no string comparison: the id is
+   * The entry whose id equals `id`, or -1. A table hit needs no string comparison: the id is
    * `prefix-<canonical number>` exactly as the entry's id was (the prefix being everything before
    * the last dash in both), so the two strings are equal.
    */
-  get(id: string, hint = -1): number {
-    if (hint >= 0 && this.ids(hint) === id) return hint
+  get(id: string): number {
     const prefixes = this.prefixes
     for (let j = 0; j < prefixes.length; j++) {
       const prefix = prefixes[j]!

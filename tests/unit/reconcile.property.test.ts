@@ -331,6 +331,25 @@ describe('reconcile properties: agreement with a naive reading of the definition
     )
   })
 
+  it("the order the log's records come in changes nothing, whatever the shape of the ids", () => {
+    fc.assert(
+      fc.property(damagedAnyIds, fc.integer(), ({ ledger, log }, seed) => {
+        // a seeded shuffle (xorshift32): the reader's order is positions, a team's tool may give any
+        const shuffled = [...log.records]
+        let state = seed | 1
+        for (let i = shuffled.length - 1; i > 0; i--) {
+          state ^= state << 13
+          state ^= state >>> 17
+          state ^= state << 5
+          const j = (state >>> 0) % (i + 1)
+          ;[shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!]
+        }
+        expect(reconcile(ledger, { ...log, records: shuffled }, { evidenceLimit: 10_000 })).toEqual(reconcile(ledger, log, { evidenceLimit: 10_000 }))
+      }),
+      RUNS,
+    )
+  })
+
   it('capped evidence is the first examples of the full evidence, in order', () => {
     fc.assert(
       fc.property(damagedAnyIds, fc.integer({ min: 0, max: 4 }), ({ ledger, log }, limit) => {
