@@ -72,13 +72,6 @@ export const ID_SHAPES = ['workload', 'uuid', 'hex'] as const
 export type IdShape = (typeof ID_SHAPES)[number]
 
 function idMaker(shape: IdShape): (i: number) => string {
-  let state = 0x9e3779b9 // xorshift32, seeded: every run of the bench sees the same ids
-  const random = () => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return state >>> 0
-  }
   const hex8 = (x: number) => (x >>> 0).toString(16).padStart(8, '0')
   /** An invertible scramble of a 32-bit number (odd multiplier, xor-shifts). */
   const scramble = (i: number) => {
@@ -86,22 +79,34 @@ function idMaker(shape: IdShape): (i: number) => string {
     x = Math.imul(x ^ (x >>> 16), 0x45d9f3b)
     return (x ^ (x >>> 16)) >>> 0
   }
+  // xorshift32 seeded by the id's number: id i is the same whenever it is made, in any order
+  let state = 1
+  const random = () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return state >>> 0
+  }
+  const seeded = (make: (i: number) => string) => (i: number) => {
+    state = scramble(i ^ 0x9e3779b9) || 1
+    return make(i)
+  }
   if (shape === 'workload') return (i) => `a1b2c3d4-${i}`
   if (shape === 'uuid') {
-    return (i) => {
+    return seeded((i) => {
       const b = hex8(random())
       const c = hex8(random())
       const d = hex8(random())
       // xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx
       return `${hex8(scramble(i))}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${'89ab'[random() & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`
-    }
+    })
   }
-  return (i) => {
+  return seeded((i) => {
     const extra = 4 + (random() % 17) // 4..20 more hex digits
     let tail = ''
     while (tail.length < extra) tail += hex8(random())
     return `order-${hex8(scramble(i))}${tail.slice(0, extra)}`
-  }
+  })
 }
 
 export function synthesize(n: number, shape: IdShape): Synthetic {
@@ -138,11 +143,10 @@ export function synthesize(n: number, shape: IdShape): Synthetic {
   // The log's records (and their ids: fresh, flat strings, as the reader's Buffer.toString() makes
   // them, not the ledger's) are made partition by partition, as the reader makes them: it decodes a
   // fetched batch of one partition at a time, so a partition's records lie together in memory.
-  const logIds = Array.from({ length: n }, (_, i) => logIdOf(i))
   for (let partition = 0; partition < PARTITIONS; partition++) {
     for (const i of entryOf[partition]!) {
       const e = entries[i]!
-      const id = Buffer.from(logIds[i]!, 'latin1').toString('latin1')
+      const id = Buffer.from(logIdOf(i), 'latin1').toString('latin1')
       perPartition[partition]!.push({ partition, offset: perPartition[partition]!.length, key: e.key, id, timestamp: e.start + 1, headers })
     }
   }
