@@ -28,7 +28,7 @@ const round: RoundResult = {
   breaks: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', count: 1 }],
   aborted: false,
 }
-const report: ExploreReport = { seed: 2604, configs: ['acks1'], startedAt: t0, endedAt: t0 + 30_000, rounds: [round], findings: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', round: 0, count: 1 }], aborted: false }
+const report: ExploreReport = { seed: 2604, configs: ['acks1'], startedAt: t0, endedAt: t0 + 30_000, rounds: [round], findings: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', round: 0, count: 1, rounds: [{ round: 0, count: 1 }] }], aborted: false }
 
 describe('explore: the run timeline', () => {
   test('a fault row per planned fault (a bar when applied, "skipped" when not), a band per lane, a mark per anomalous record naming its faults', () => {
