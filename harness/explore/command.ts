@@ -20,6 +20,7 @@ import { loadGateConfig, type GateConfig } from '../gate/config.js'
 import { explore, replay, type ExploreReport, type Progress } from './explore.js'
 import { findingsText, loadReplay, writeExploration } from './files.js'
 import { DEFAULT_RULES, describePlanned, type Schedule } from './schedule.js'
+import { DEFAULT_SHRINK_RUNS } from './shrink.js'
 
 const USAGE = `usage: npm run explore -- --seed S --minutes M [--config a.json ...] [--max-down N] [--repeat R] [--shrink-runs N] [--round-seconds S]
        npm run explore -- --replay file.replay.json [--repeat R]
@@ -37,7 +38,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { minutes: 1, configs: [], maxDown: DEFAULT_RULES.maxDown, shrinkRuns: 12, roundSeconds: 60 }
+  const a: Args = { minutes: 1, configs: [], maxDown: DEFAULT_RULES.maxDown, shrinkRuns: DEFAULT_SHRINK_RUNS, roundSeconds: 60 }
   const num = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v)
     if (v === undefined || !Number.isFinite(n) || n < min) throw new ConfigError(flag, `needs a number >= ${min}`, v ?? null)

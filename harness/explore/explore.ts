@@ -10,7 +10,7 @@ import { contradictions, type Claim, type GateConfig } from '../gate/config.js'
 import type { ResultsCollector } from '../report/index.js'
 import { runRound, type AppliedFault, type Break, type RoundResult } from './run.js'
 import { DEFAULT_RULES, drawSchedule, type Schedule, type ScheduleRules } from './schedule.js'
-import { shrink, type ShrinkResult } from './shrink.js'
+import { DEFAULT_SHRINK_RUNS, originsOf, shrinkStrongest, strongestFirst, type Origin, type ShrinkResult } from './shrink.js'
 
 export interface ExploreOptions {
   seed: number
@@ -19,7 +19,7 @@ export interface ExploreOptions {
   roundMs?: number
   rules?: ScheduleRules
   configs: readonly GateConfig[]
-  /** Reruns the shrinker may make per broken claim (0: no shrinking). */
+  /** Reruns the shrinker may make per broken claim, its checks included (0: no shrinking; default DEFAULT_SHRINK_RUNS). */
   shrinkRuns?: number
   /** Runs of each minimal schedule, for its reproduction rate (0: none). */
   repeat?: number
@@ -48,8 +48,11 @@ export interface Finding {
   /** The round that broke it first (its index in the report's rounds), and how many records. */
   round: number
   count: number
+  /** Every round that broke it (its index in the report's rounds) and how many records, in round order. */
+  rounds: Array<{ round: number; count: number }>
+  /** The shrink: from the strongest round that reproduced (shrunk.origin), the stronger ones given up (shrunk.abandoned). */
   shrunk?: ShrinkResult
-  /** The minimal schedule rerun: times it broke the claim, of runs. */
+  /** The minimal schedule rerun (the strongest round's, when it was not shrunk or did not reproduce): times it broke the claim, of runs. */
   reproduced?: { times: number; of: number }
   /** The config's options already rule the claim out (the gate's contradictions): the mechanism, known before any fault. */
   ruledOut?: string
@@ -76,7 +79,7 @@ export function planRounds(seed: number, minutes: number, roundMs = 60_000, rule
 function findingOf(b: Break, round: number, configs: readonly GateConfig[]): Finding {
   const config = configs.find((c) => c.name === b.lane)
   const ruledOut = config && contradictions(config).find((c) => c.field.replace(/^claims\./, '') === b.claim)?.message
-  return { lane: b.lane, claim: b.claim, anomaly: b.anomaly, round, count: b.count, ...(ruledOut ? { ruledOut } : {}) }
+  return { lane: b.lane, claim: b.claim, anomaly: b.anomaly, round, count: b.count, rounds: [], ...(ruledOut ? { ruledOut } : {}) }
 }
 
 const brokeIt = (r: RoundResult, lane: string, claim: Claim): boolean => r.breaks.some((b) => b.lane === lane && b.claim === claim)
@@ -122,11 +125,15 @@ class Search {
     })
   }
 
-  /** Keeps a round of the search (not a shrink candidate's) and a finding for each claim it broke first. */
+  /** Keeps a round of the search (not a shrink candidate's): a finding for each claim it broke first, and the round among the finding's rounds. */
   keep(r: RoundResult): void {
     this.report.rounds.push(r)
     const round = this.report.rounds.length - 1
-    for (const b of r.breaks) if (!this.report.findings.some((f) => f.lane === b.lane && f.claim === b.claim)) this.report.findings.push(findingOf(b, round, this.configs))
+    for (const b of r.breaks) {
+      let f = this.report.findings.find((x) => x.lane === b.lane && x.claim === b.claim)
+      if (!f) this.report.findings.push((f = findingOf(b, round, this.configs)))
+      f.rounds.push({ round, count: b.count })
+    }
   }
 
   end(): ExploreReport {
@@ -156,22 +163,25 @@ export async function explore(cluster: Cluster, o: ExploreOptions): Promise<Expl
     if (search.aborted) break
     if (o.shrinkOnly && !o.shrinkOnly.some((s) => s.lane === f.lane && s.claim === f.claim)) continue
     const config = o.configs.find((c) => c.name === f.lane) as GateConfig
-    const from = report.rounds[f.round]?.schedule as Schedule
+    const origins = originsOf(report.rounds, f.rounds)
+    const strongest = strongestFirst(origins)[0] as Origin
     const what = `${f.lane} / ${f.claim}`
-    if ((o.shrinkRuns ?? 12) > 0) {
+    const budget = o.shrinkRuns ?? DEFAULT_SHRINK_RUNS
+    if (budget > 0) {
+      search.progress('shrink', `${what}: from round ${strongest.round + 1} (${f.anomaly} ${strongest.count}), the strongest of ${origins.length} that broke it; at most ${budget} reruns`)
       let n = 0
-      f.shrunk = await shrink(
-        from,
+      f.shrunk = await shrinkStrongest(
+        origins,
         async (candidate) => {
           n++
-          const step = `${what}: candidate ${n} (${candidate.faults.map((x) => x.id).join(', ')})`
+          const step = `${what}: candidate ${n} of at most ${budget}, from round ${candidate.round + 1} (${candidate.faults.map((x) => x.id).join(', ')})`
           search.progress('shrink', step)
           return brokeIt(await search.round(candidate, [config], 'shrink', step), f.lane, f.claim)
         },
-        { maxRuns: o.shrinkRuns ?? 12, ...(o.signal ? { signal: o.signal } : {}) },
+        { maxRuns: budget, ...(o.signal ? { signal: o.signal } : {}) },
       )
     }
-    const minimal = f.shrunk?.minimal ?? from
+    const minimal = f.shrunk?.minimal ?? strongest.schedule
     const times = o.repeat ?? 5
     let hit = 0
     let of = 0

@@ -11,8 +11,9 @@ import { parseGateConfig, readConfigJson, inFile, type Claim, type GateConfig } 
 import { reportsDir } from '../report/index.js'
 import { describeAttribution } from './attribute.js'
 import type { ExploreReport, Finding } from './explore.js'
+import { originsOf, strongestFirst } from './shrink.js'
 import { describePlanned, parseSchedule, type Schedule } from './schedule.js'
-import { exploreHtml, exploreSection, replayCommand } from './timeline.js'
+import { exploreHtml, exploreSection, replayCommand, shrinkLines } from './timeline.js'
 
 /** A replay file: a schedule and the configs of its lanes, as data. */
 export interface Replay {
@@ -52,7 +53,7 @@ export function writeExploration(r: ExploreReport, configs: readonly GateConfig[
   const base = `seed-${r.seed}`
   const replays = new Map<Finding, string>()
   for (const f of r.findings) {
-    const schedule = f.shrunk?.minimal ?? r.rounds[f.round]?.schedule
+    const schedule = f.shrunk?.minimal ?? strongestFirst(originsOf(r.rounds, f.rounds))[0]?.schedule
     const config = configs.find((c) => c.name === f.lane)
     if (!schedule || !config) continue
     const file = join(dir, `${base}-${f.lane}-${f.claim}.replay.json`)
@@ -74,20 +75,16 @@ export function findingsText(r: ExploreReport, replays: ReadonlyMap<Finding, str
   if (r.findings.length === 0) return `seed ${r.seed}: every claim kept over ${r.rounds.length} round(s)${r.aborted ? ' (stopped early)' : ''}`
   return r.findings
     .map((f) => {
-      const round = r.rounds[f.round]
-      const att = round?.lanes.find((l) => l.lane === f.lane)?.attribution.map(describeAttribution) ?? []
+      // The faults the records are linked to, in the round the shrink started from (else the first).
+      const at = f.shrunk?.origin.round ?? f.round
+      const att = r.rounds[at]?.lanes.find((l) => l.lane === f.lane)?.attribution.map(describeAttribution) ?? []
       const s = f.shrunk
       const lines = [
         `${f.lane} broke ${f.claim}: ${f.anomaly} ${f.count} in round ${f.round + 1}`,
         ...(f.ruledOut ? [`  (its options already rule this claim out: ${f.ruledOut})`] : []),
-        ...att.map((a) => `  attributed: ${a}`),
-        ...(s
-          ? [
-              `  shrunk in ${s.steps.length} reruns from ${s.from.faults.length} faults to ${s.minimal.faults.length}${s.oneMinimal ? ' (no fault can be removed)' : ' (run budget spent before ddmin finished)'}:`,
-              ...s.minimal.faults.map((p) => `    ${describePlanned(p)}`),
-              `  minimal schedule: ${JSON.stringify(s.minimal)}`,
-            ]
-          : []),
+        ...att.map((a) => `  attributed (round ${at + 1}): ${a}`),
+        ...shrinkLines(f).map((l) => `  ${l}`),
+        ...(s && !s.notReproduced ? [...s.minimal.faults.map((p) => `    ${describePlanned(p)}`), `  minimal schedule: ${JSON.stringify(s.minimal)}`] : []),
         ...(f.reproduced ? [`  reproduced ${f.reproduced.times}/${f.reproduced.of}`] : []),
         ...(replays.get(f) ? [`  replay: ${replayCommand(replays.get(f) as string)}`] : []),
       ]

@@ -62,10 +62,27 @@ export function replayCommand(file: string): string {
   return `npm run explore -- --replay ${file}`
 }
 
+/**
+ * What the shrink of a finding did, a sentence a line: the rounds that broke the claim, the one it
+ * started from and those given up, its reruns and how it ended. Minimal schedule's faults not included.
+ */
+export function shrinkLines(f: Finding): string[] {
+  const total = f.rounds.reduce((t, r) => t + r.count, 0)
+  const lines = [`broken in ${f.rounds.length} round(s), ${total} record(s) in all: ${f.rounds.map((r) => `round ${r.round + 1} (${r.count})`).join(', ')}`]
+  const s = f.shrunk
+  if (!s) return lines
+  for (const a of s.abandoned) lines.push(`round ${a.round + 1} (${a.count}) given up: rerun whole, it kept the claim`)
+  const checks = s.steps.filter((x) => x.phase === 'check').length
+  const ran = `${s.steps.length} of at most ${s.maxRuns} reruns${checks ? `, ${checks} of them checks of a whole round` : ''}`
+  if (s.notReproduced) lines.push(`not shrunk: no rerun broke the claim again (${ran}); the strongest round, ${s.origin.round + 1}, stands as the schedule`)
+  else lines.push(`shrunk from round ${s.origin.round + 1} (${f.anomaly} ${s.origin.count}, the strongest that reproduced) in ${ran}: ${s.from.faults.length} faults to ${s.minimal.faults.length}${s.oneMinimal ? ' (no fault can be removed)' : ' (run budget spent before ddmin finished)'}`)
+  return lines
+}
+
 function findingHtml(f: Finding, replayFile?: string): string {
   const s = f.shrunk
-  return `<li><b>${esc(f.lane)}</b> broke <b>${esc(f.claim)}</b> (${esc(f.anomaly)} ${f.count}, round ${f.round + 1})${f.ruledOut ? ` <i>ruled out by its options: ${esc(f.ruledOut)}</i>` : ''}${
-    s ? `; shrunk in ${s.steps.length} reruns from ${s.from.faults.length} faults to ${s.minimal.faults.length}${s.oneMinimal ? ' (no fault removable)' : ' (run budget spent)'}: <ul>${s.minimal.faults.map((p) => `<li>${esc(describePlanned(p))}</li>`).join('')}</ul>` : ''
+  return `<li><b>${esc(f.lane)}</b> broke <b>${esc(f.claim)}</b> (${esc(f.anomaly)} ${f.count}, round ${f.round + 1})${f.ruledOut ? ` <i>ruled out by its options: ${esc(f.ruledOut)}</i>` : ''}<br>${shrinkLines(f).map(esc).join('<br>')}${
+    s && !s.notReproduced ? `<ul>${s.minimal.faults.map((p) => `<li>${esc(describePlanned(p))}</li>`).join('')}</ul>` : ''
   }${f.reproduced ? `reproduced ${f.reproduced.times}/${f.reproduced.of}` : ''}${replayFile ? `<br><code>${esc(replayCommand(replayFile))}</code>` : ''}</li>`
 }
 

@@ -2,10 +2,12 @@ import { describe, expect, test } from 'vitest'
 import { attribute, describeAttribution, linksOf, placeAnomalies } from '../../harness/explore/attribute.js'
 import { parseReplay, replayJson } from '../../harness/explore/files.js'
 import { DEFAULT_RULES, drawSchedule, ruleViolations, type Schedule } from '../../harness/explore/schedule.js'
-import { compact, shrink } from '../../harness/explore/shrink.js'
+import { compact, shrinkStrongest, type ShrinkOptions, type Trial } from '../../harness/explore/shrink.js'
 import { parseGateConfig } from '../../harness/gate/config.js'
 import { reconcile } from '../../harness/reconcile/index.js'
 
+/** One schedule shrunk (the only round that broke the claim). */
+const shrink = (from: Schedule, trial: Trial, o: ShrinkOptions) => shrinkStrongest([{ round: from.round, count: 1, schedule: from }], trial, o)
 /** A stand-in for a rerun: the claim breaks when the candidate holds every fault of `needed` lasting at least `minMs`. */
 const needs = (needed: string[], minMs = 0) => async (s: Schedule) => needed.every((id) => s.faults.some((f) => f.id === id && f.forMs >= minMs))
 

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'vitest'
 import type { ExploreReport } from '../../harness/explore/explore.js'
+import { findingsText } from '../../harness/explore/files.js'
 import type { RoundResult } from '../../harness/explore/run.js'
 import { drawSchedule } from '../../harness/explore/schedule.js'
+import { shrinkStrongest } from '../../harness/explore/shrink.js'
 import { exploreHtml } from '../../harness/explore/timeline.js'
 
 const t0 = 1_000_000
@@ -28,7 +30,7 @@ const round: RoundResult = {
   breaks: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', count: 1 }],
   aborted: false,
 }
-const report: ExploreReport = { seed: 2604, configs: ['acks1'], startedAt: t0, endedAt: t0 + 30_000, rounds: [round], findings: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', round: 0, count: 1 }], aborted: false }
+const report: ExploreReport = { seed: 2604, configs: ['acks1'], startedAt: t0, endedAt: t0 + 30_000, rounds: [round], findings: [{ lane: 'acks1', claim: 'noAcknowledgedLoss', anomaly: 'lost', round: 0, count: 1, rounds: [{ round: 0, count: 1 }] }], aborted: false }
 
 describe('explore: the run timeline', () => {
   test('a fault row per planned fault (a bar when applied, "skipped" when not), a band per lane, a mark per anomalous record naming its faults', () => {
@@ -38,5 +40,19 @@ describe('explore: the run timeline', () => {
     expect(html).toContain('lost: r-2 (key order-1); linked to f2 (before)')
     expect(html).toContain('npm run explore -- --replay reports/explore/r.json')
     expect(html).toContain('lost 1: f2: 1 acknowledged just before it')
+  })
+})
+
+describe('explore: the findings say which round the shrink started from', () => {
+  test('every round that broke the claim, the strongest given up, the one shrunk from, the reruns of the budget', async () => {
+    const rounds = [round, { ...round, schedule: { ...schedule, round: 1 } }]
+    const f1 = schedule.faults[0]?.id
+    const shrunk = await shrinkStrongest([{ round: 0, count: 1, schedule }, { round: 1, count: 9, schedule: rounds[1]?.schedule as typeof schedule }], async (s) => s.round === 0 && s.faults.some((f) => f.id === f1), { maxRuns: 30 })
+    const finding = { lane: 'acks1', claim: 'noAcknowledgedLoss' as const, anomaly: 'lost' as const, round: 0, count: 1, rounds: [{ round: 0, count: 1 }, { round: 1, count: 9 }], shrunk }
+    const text = findingsText({ ...report, rounds, findings: [finding] })
+    expect(text).toContain('broken in 2 round(s), 10 record(s) in all: round 1 (1), round 2 (9)')
+    expect(text).toContain('round 2 (9) given up: rerun whole, it kept the claim')
+    expect(text).toMatch(/shrunk from round 1 \(lost 1, the strongest that reproduced\) in \d+ of at most 30 reruns, 1 of them checks of a whole round: \d+ faults to 1 \(no fault can be removed\)/)
+    expect(exploreHtml({ ...report, rounds, findings: [finding] })).toContain('round 2 (9) given up')
   })
 })
