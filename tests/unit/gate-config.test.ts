@@ -73,7 +73,7 @@ describe("a team's producer config", () => {
   })
 
   // Measured (docs/power-loss.md, "The other clients across the outage"): with their never-give-up
-  // retries each of these retried the send in flight through the ~10 s with every broker down and
+  // retries each of these retried the send in flight through the 10–22 s outage and
   // lost nothing, so all-replicas rules nothing out for them; the scenario judges the claim.
   test.each([
     ['java', {}],

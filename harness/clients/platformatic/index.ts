@@ -42,7 +42,7 @@ const PLATFORMATIC_RETRY: Readonly<RetrySettings> = { retries: 3, initialMs: 1_0
  * Against every replica's power (`failureDomain: "all-replicas"`) it needs no rule of its own,
  * unlike kafkajs: each connection attempt is one attempt of the send's own retry loop (no pool
  * with a limit of its own), so with unlimited retries it retried the send in flight once a second
- * through the ~10 s with every broker down and never gave up (docs/power-loss.md, "The other
+ * through the 10–22 s of the outage and never gave up (docs/power-loss.md, "The other
  * clients across the outage"); its finite retries are ruled out above whatever the domain.
  */
 function contradictions(p: ProducerProfile, claims: Readonly<Record<Claim, boolean>>, name = producerFields): Contradiction[] {
