@@ -72,6 +72,26 @@ describe("a team's producer config", () => {
     expect(contradictions(java)).toEqual([])
   })
 
+  // Measured (docs/power-loss.md, "The other clients across the outage"): with their never-give-up
+  // retries each of these retried the send in flight through the 10–22 s outage and
+  // lost nothing, so all-replicas rules nothing out for them; the scenario judges the claim.
+  test.each([
+    ['java', {}],
+    ['franz-go', {}],
+    ['confluent', {}],
+    ['platformatic', { retries: Number.MAX_SAFE_INTEGER }],
+  ])("claimed against every replica's power, %s's idempotent producer that never gives up keeps its claim for the scenario to judge", (client, retries) => {
+    const config = (failureDomain: string) =>
+      parseGateConfig({ name: 'x', client, producer: { acks: 'all', idempotent: true, callsInFlight: 1, ...retries }, claims: { noAcknowledgedLoss: true }, failureDomain, topicConfig: { 'flush.messages': 1 } })
+    expect(contradictions(config('all-replicas'))).toEqual([])
+    expect(contradictions(config('node'))).toEqual([])
+  })
+
+  test("@platformatic/kafka's finite retries rule the claim out against every replica's power as against one node", () => {
+    const config = parseGateConfig({ name: 'x', client: 'platformatic', producer: { acks: 'all', idempotent: true }, claims: { noAcknowledgedLoss: true }, failureDomain: 'all-replicas', topicConfig: { 'flush.messages': 1 } })
+    expect(contradictions(config).map((c) => c.message)).toEqual([expect.stringMatching(/^contradicts producer\.idempotent=true with 3 retries: .*advances a partition's sequence number only when an answer arrives/)])
+  })
+
   const claimsAll = { noAcknowledgedLoss: true, noDuplicates: true, perKeyOrder: true }
   const ruledOut = (producer: object, send: object) => contradictions(parseGateConfig({ name: 'x', producer, send, claims: claimsAll })).map((c) => c.field)
   test.each([

@@ -10,7 +10,7 @@ import { productionRetry } from './options.js'
 const PROVEN = {
   queuedBehindLostAnswer: "tests/idempotency: 'kafkajs: a same-size send queued behind a lost answer is acknowledged but never written, and the first send is written twice'",
   afterAGiveUp: "tests/idempotency: 'kafkajs: after a give-up, the next same-size send is acknowledged at the offset of the given-up record and never written' (idempotent with 1 and with 5 retries) and 'a transactional producer aborts the given-up call, and its next same-size send is acknowledged ... and never written'",
-  brokerPoolGivesUp: "docs/power-loss.md ('A correction'): with every broker down for ~10 s, a send of an idempotent producer with 2,147,483,647 retries gave up, KafkaJSNonRetriableError 'Closed connection', in runs of the gate's power-loss-all scenario",
+  brokerPoolGivesUp: "docs/power-loss.md ('A correction'): with every broker down for ~10 s, a send of an idempotent producer with 2,147,483,647 retries gave up, KafkaJSNonRetriableError 'Closed connection', in runs of the gate's power-loss-all scenario; with Number.MAX_SAFE_INTEGER retries and one call in flight, the next send was then acknowledged at the given-up record's offset and never written ('The other clients across the outage')",
   overtakenAcrossCalls: "tests/idempotency: 'order within a key: a send retried by kafkajs is overtaken by a later send of the same key' and '... the idempotent producer is overtaken the same way'",
 }
 

@@ -39,6 +39,11 @@ const PLATFORMATIC_RETRY: Readonly<RetrySettings> = { retries: 3, initialMs: 1_0
  *   is acknowledged at the first's offsets without being written;
  * - with finite retries, a call that gives up although the leader wrote it leaves the numbers
  *   where they were, and the next call of the same size is acknowledged at its offset, unwritten.
+ * Against every replica's power (`failureDomain: "all-replicas"`) it needs no rule of its own,
+ * unlike kafkajs: each connection attempt is one attempt of the send's own retry loop (no pool
+ * with a limit of its own), so with unlimited retries it retried the send in flight once a second
+ * through the 10–22 s of the outage and never gave up (docs/power-loss.md, "The other
+ * clients across the outage"); its finite retries are ruled out above whatever the domain.
  */
 function contradictions(p: ProducerProfile, claims: Readonly<Record<Claim, boolean>>, name = producerFields): Contradiction[] {
   const out = acksContradictions(p, claims, name)
