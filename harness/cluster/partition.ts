@@ -8,8 +8,9 @@
  * can: each node's JVM runs in a cgroup v2 folder of the run's own (`<cgroup2>/kafka-durability-
  * <run id>/node-<id>`, placed there by its tether before it starts), and nft's `socket cgroupv2`
  * matches a packet by the cgroup of the socket that sends or receives it. To cut A from B:
- *   - output: drop packets from a socket in A's cgroup to 127.0.0.1 at any of B's proxy ports;
- *   - input: drop packets from 127.0.0.1 at B's proxy ports to a socket in A's cgroup,
+ *   - output: drop packets from a socket in A's cgroup to 127.0.0.1 at any of B's proxy ports, or
+ *     B's own listener ports (KRaft hands a voter its leader's own CONTROLLER port: cutPorts);
+ *   - input: drop packets from 127.0.0.1 at those ports to a socket in A's cgroup,
  * so A can neither open a connection to B (its SYNs never leave) nor use one it had (its requests
  * are dropped, and so is whatever answer was on its way). B→A is the mirror cut. Clients (the
  * test process, Toxiproxy) are in no node cgroup: they reach every node on both sides, as a client
@@ -148,9 +149,16 @@ export function partitionsOf(d: ClusterDescriptor): Partitions {
   return p ?? { available: false, reason: 'this run was started without partitions', fix: 'start the cluster with partitions (KAFKA_DURABILITY_PARTITIONS=auto)' }
 }
 
-/** The proxy ports in front of a node: its client, replication and controller proxies and every line's. */
-function proxyPorts(node: NodeDescriptor): number[] {
-  return [...Object.values(node.proxies), ...node.lines].map((p) => Number(p.listen.slice(p.listen.lastIndexOf(':') + 1)))
+/**
+ * The ports another node reaches this one at: its client, replication and controller proxies and
+ * every line's, and its own listeners too. KRaft hands out an active controller's own CONTROLLER
+ * listener (BeginQuorumEpoch carries the leader's endpoints; the controller listener is not
+ * advertised, so that is the port it binds): a voter that learned its leader that way fetches
+ * from it past Toxiproxy, and a cut of the proxies alone left that path open.
+ */
+function cutPorts(node: NodeDescriptor): number[] {
+  const proxies = [...Object.values(node.proxies), ...node.lines].map((p) => Number(p.listen.slice(p.listen.lastIndexOf(':') + 1)))
+  return [...proxies, node.ports.client, node.ports.replication, node.ports.controller, ...node.ports.lines]
 }
 
 /** The nft script of a table holding these cuts (each: packets of `from`'s cgroup to or from the given proxy ports). */
@@ -195,7 +203,7 @@ export async function applyCuts(d: ClusterDescriptor, cuts: readonly Cut[]): Pro
   const rules = cuts.map((c) => {
     const to = byId.get(c.to)
     if (!byId.has(c.from) || !to) throw new HarnessError(`a cut ${c.from} → ${c.to} names a node the cluster does not have (nodes ${[...byId.keys()].join(', ')})`)
-    return { from: c.from, ports: proxyPorts(to) }
+    return { from: c.from, ports: cutPorts(to) }
   })
   await nft(['-f', '-'], tableScript(p, rules))
 }

@@ -3,8 +3,8 @@
  * cut-off node fenced (read from a majority node only, never the minority's stale metadata), and
  * what the quorum did (quorum.ts), drawn on every lane's timeline.
  */
-import { waitFor, type Cluster } from '../../harness/cluster/index.js'
-import { Outcome, type LaneResult } from '../../harness/engines/index.js'
+import { describePartition, waitFor, type Cluster, type PartitionState } from '../../harness/cluster/index.js'
+import { Outcome, type LaneResult, type LoadedLane } from '../../harness/engines/index.js'
 import type { LedgerEntry } from '../../harness/workload/index.js'
 import { describeQuorumEvent, type QuorumEvent } from './quorum.js'
 
@@ -63,6 +63,51 @@ export async function majorityFenced(cluster: Cluster, view: number, cutOff: num
       },
       { timeoutMs: 30_000, maxIntervalMs: 100 },
     )
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** Waits until each lane has `n` more records acknowledged than now (`by`: who acknowledges them, for the message). */
+export async function acknowledgedMore(lanes: readonly LoadedLane[], n: number, by = 'the minority leader after the majority fenced it'): Promise<void> {
+  const base = lanes.map((l) => l.workload.progress().acknowledged)
+  await waitFor(
+    `${lanes.map((l) => l.variant).join(', ')}: ${n} more records acknowledged by ${by}`,
+    () => {
+      const short = lanes.filter((l, i) => l.workload.progress().acknowledged < (base[i] ?? 0) + n)
+      if (short.length) throw new Error(short.map((l) => `${l.variant}: ${JSON.stringify(l.workload.progress())}`).join('; '))
+    },
+    { timeoutMs: 30_000, maxIntervalMs: 50 },
+  )
+}
+
+/**
+ * Waits until every partition of `topics` (with `some`: at least one partition of each topic) has
+ * the ISR `isr`, as the metadata says; returns when it first did, and every partition then, as
+ * `describePartition` writes it.
+ */
+export async function isrBecomes(cluster: Cluster, topics: readonly string[], isr: readonly number[], which: 'every' | 'some' = 'every'): Promise<{ at: number; seen: string[] }> {
+  const want = [...isr].sort((a, b) => a - b).join(',')
+  return waitFor(
+    `the ISR of ${which} partition of ${topics.join(', ')} to be [${want}]`,
+    async () => {
+      const parts: PartitionState[] = (await Promise.all(topics.map((t) => cluster.partitions(t)))).flat()
+      const off = parts.filter((p) => p.isr.join(',') !== want)
+      const short = which === 'every' ? off : topics.filter((t) => parts.every((p) => p.topic !== t || p.isr.join(',') !== want)).flatMap((t) => off.filter((p) => p.topic === t))
+      if (short.length) throw new Error(short.map(describePartition).join('; '))
+      return { at: Date.now(), seen: parts.map(describePartition) }
+    },
+    { timeoutMs: 30_000, maxIntervalMs: 100 },
+  )
+}
+
+/** Every partition of `topics` as node `view`'s metadata has it (a client bootstrapped on it alone): `topic-p: leader L, ISR [...]`. */
+export async function partitionsSeenBy(cluster: Cluster, view: number, topics: readonly string[]): Promise<string[]> {
+  const admin = cluster.kafka({ clientId: `view-${view}`, brokers: [cluster.node(view).proxies.client.listen], retry: { retries: 0 } }).admin()
+  await admin.connect()
+  try {
+    const md = await admin.fetchTopicMetadata({ topics: [...topics] })
+    return md.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionId}: leader ${p.leader}, ISR [${[...p.isr].sort((a, b) => a - b).join(', ')}]`)).sort()
   } finally {
     await admin.disconnect()
   }

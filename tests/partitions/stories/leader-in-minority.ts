@@ -10,10 +10,9 @@
  * the new leader epoch, becomes a follower and truncates its log to the new leader's, and the
  * records only it had are gone. What the quorum did is read from the nodes' logs.
  */
-import { waitFor } from '../../../harness/cluster/index.js'
-import { STEADY, underSteadyLoad, type Lab, type LoadedLane, type Profile } from '../../../harness/engines/index.js'
+import { STEADY, underSteadyLoad, type Lab, type Profile } from '../../../harness/engines/index.js'
 import { partition } from '../../../harness/faults/index.js'
-import { majorityFenced, PartitionOutcome } from '../observed.js'
+import { acknowledgedMore, majorityFenced, PartitionOutcome } from '../observed.js'
 import { QuorumLog } from '../quorum.js'
 
 /** Records the acks=1 producer gets acknowledged by the minority leader after the majority fenced it. */
@@ -35,17 +34,4 @@ export async function leaderInTheMinority(lab: Lab, profiles: readonly Profile[]
     after: (load) => load.more(STEADY.after),
   })
   return new PartitionOutcome(outcome, outcome.leader, view, fencedAt, quorum.events())
-}
-
-/** Waits until each lane has `n` more records acknowledged than now. */
-async function acknowledgedMore(lanes: readonly LoadedLane[], n: number): Promise<void> {
-  const base = lanes.map((l) => l.workload.progress().acknowledged)
-  await waitFor(
-    `${lanes.map((l) => l.variant).join(', ')}: ${n} more records acknowledged by the minority leader after the majority fenced it`,
-    () => {
-      const short = lanes.filter((l, i) => l.workload.progress().acknowledged < (base[i] ?? 0) + n)
-      if (short.length) throw new Error(short.map((l) => `${l.variant}: ${JSON.stringify(l.workload.progress())}`).join('; '))
-    },
-    { timeoutMs: 30_000, maxIntervalMs: 50 },
-  )
 }
