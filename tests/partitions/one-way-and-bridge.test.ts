@@ -1,8 +1,7 @@
-import { afterAll, describe, expect, test } from 'vitest'
-import { acksProfile, once, runStory, STEADY } from '../../harness/engines/index.js'
-import { ResultsCollector } from '../../harness/report/index.js'
+import { describe, expect, test } from 'vitest'
+import { STEADY } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-import { partitionsNote, skipPartitions } from './support.js'
+import { partitionStories, partitionsNote, skipPartitions } from './support.js'
 import { leaderBridgedFromController } from './stories/bridge.js'
 import { ALONE, followersCannotFetch } from './stories/followers-cannot-fetch.js'
 import { AFTER_FENCE } from './stories/leader-in-minority.js'
@@ -16,14 +15,9 @@ import { AFTER_FENCE } from './stories/leader-in-minority.js'
  */
 
 describe.skipIf(skipPartitions)(`one-way cut and bridge${partitionsNote}`, () => {
-  const results = new ResultsCollector('partitions-one-way-bridge')
-  afterAll(() => {
-    results.print('partitions: one-way cut and bridge')
-    results.save()
-  })
-  const [all, one] = [acksProfile(-1), acksProfile(1)]
-  const oneWay = once(() => runStory(cluster(), { suite: 'oneway', results }, followersCannotFetch, [all, one]))
-  const bridged = once(() => runStory(cluster(), { suite: 'bridge', results }, leaderBridgedFromController, [all, one]))
+  const story = partitionStories('partitions-one-way-bridge', 'partitions: one-way cut and bridge')
+  const oneWay = story('oneway', followersCannotFetch)
+  const bridged = story('bridge', leaderBridgedFromController)
 
   test('one-way cut, the followers cannot reach the leader: it shrank the ISR to itself where it had records they lacked, nobody was fenced, no leader changed, and after the heal they caught up into the ISR', async () => {
     const o = await oneWay()

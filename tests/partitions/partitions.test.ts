@@ -1,8 +1,7 @@
-import { afterAll, describe, expect, test } from 'vitest'
-import { acksProfile, once, runStory, STEADY } from '../../harness/engines/index.js'
-import { ResultsCollector } from '../../harness/report/index.js'
+import { describe, expect, test } from 'vitest'
+import { acksProfile, STEADY } from '../../harness/engines/index.js'
 import { cluster } from '../../harness/vitest/fixture.js'
-import { partitionsNote, skipPartitions } from './support.js'
+import { partitionStories, partitionsNote, skipPartitions } from './support.js'
 import { controllerCutOff } from './stories/controller-cut-off.js'
 import { AFTER_FENCE, leaderInTheMinority } from './stories/leader-in-minority.js'
 
@@ -16,14 +15,9 @@ import { AFTER_FENCE, leaderInTheMinority } from './stories/leader-in-minority.j
  */
 
 describe.skipIf(skipPartitions)(`true network partitions${partitionsNote}`, () => {
-  const results = new ResultsCollector('partitions')
-  afterAll(() => {
-    results.print('partitions')
-    results.save()
-  })
-  const [all, one] = [acksProfile(-1), acksProfile(1)]
-  const minority = once(() => runStory(cluster(), { suite: 'partitions', results }, leaderInTheMinority, [all, one]))
-  const controller = once(() => runStory(cluster(), { suite: 'partitions', results }, controllerCutOff, [all]))
+  const story = partitionStories('partitions', 'partitions')
+  const minority = story('partitions', leaderInTheMinority)
+  const controller = story('partitions', controllerCutOff, [acksProfile(-1)])
 
   test('leader in the minority, acks=1: it acknowledged records after the majority had fenced it, and they were lost when it rejoined', async () => {
     const o = await minority()
